@@ -1,0 +1,1 @@
+"""Indexer: sources, parsers, segmentation, pipeline and CLI."""

@@ -1,0 +1,1 @@
+"""Parsers: one module per format, each returning a ParsedDocument."""

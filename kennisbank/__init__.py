@@ -1,0 +1,3 @@
+"""Kennisbank Wijkenaanpak: core library (model, refs, store)."""
+
+__version__ = "0.1.0"
