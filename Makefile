@@ -1,0 +1,40 @@
+# Kennisbank Wijkenaanpak — every target sets itself up from a fresh clone (Python 3.11+ and pip).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint format index serve clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## run: install, build the index on first run, serve the web UI on http://127.0.0.1:8000/
+run: $(STAMP)
+	$(BIN)/kennisbank serve
+
+## test: install and run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## lint: ruff check and format check
+lint: $(STAMP)
+	$(BIN)/ruff check kennisbank indexer web tests
+	$(BIN)/ruff format --check kennisbank indexer web tests
+
+format: $(STAMP)
+	$(BIN)/ruff format kennisbank indexer web tests
+	$(BIN)/ruff check --fix kennisbank indexer web tests
+
+## index: (re)index the corpus incrementally
+index: $(STAMP)
+	$(BIN)/kennisbank index
+
+## serve: serve the web UI (builds the index first when missing)
+serve: run
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,198 @@
+"""The ``kennisbank`` command line: thin commands over the library.
+
+Each command parses options, calls one library function and turns a
+:class:`~kennisbank.errors.KennisbankError` into a Dutch message and exit code 1.
+This module is the composition root: it is the only place in ``indexer`` that
+imports ``web`` (lazily, in ``serve``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kennisbank import __version__
+from kennisbank.config import Settings, load_settings
+from kennisbank.errors import KennisbankError
+from kennisbank.refs import find_refs
+from kennisbank.store import Store
+
+_DATA_DIR_HELP = "Map van de index (standaard: $KENNISBANK_DATA_DIR, anders data/ naast het corpus)."
+_CORPUS_HELP = "Map met de documenten (standaard: $KENNISBANK_CORPUS, anders corpus/)."
+_JSON_HELP = "Uitvoer als JSON (machineleesbaar)."
+
+
+def _settings(corpus: str | None, data_dir: str | None) -> Settings:
+    try:
+        return load_settings(corpus_dir=corpus, data_dir=data_dir)
+    except KennisbankError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _progress(paths: list[Path]) -> Iterable[Path]:
+    from tqdm import tqdm
+
+    return tqdm(paths, desc="Indexeren", unit="bestand", file=sys.stderr, disable=None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kennisbank", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Kennisbank Wijkenaanpak: zoeken in wat er in de wijken beloofd, geprobeerd en geleerd is.
+
+    Kennisbank Wijkenaanpak: a Dutch knowledge base for the neighbourhood approach.
+    """
+
+
+@cli.command()
+@click.option("--corpus", "corpus", type=click.Path(file_okay=False), help=_CORPUS_HELP)
+@click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+def index(corpus: str | None, data_dir: str | None, as_json: bool) -> None:
+    """Indexeer het corpus: lees, ontleed en bewaar nieuwe en gewijzigde documenten.
+
+    Eindigt met code 0 als alle bestanden gelezen zijn en 2 als er bestanden zijn
+    overgeslagen (elk met de reden).
+    """
+    from indexer.pipeline import run_index
+
+    settings = _settings(corpus, data_dir)
+    try:
+        report = run_index(settings, progress=None if as_json else _progress)
+    except KennisbankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        _print_report(report.to_dict(), settings)
+    sys.exit(report.exit_code)
+
+
+def _print_report(data: dict[str, Any], settings: Settings) -> None:
+    click.echo(f"Corpus: {settings.corpus_dir}")
+    click.echo(f"Index:  {settings.data_dir}")
+    click.echo(
+        f"Bestanden gezien: {data['files_seen']}, gelezen: {len(data['parsed'])}, "
+        f"ongewijzigd: {len(data['unchanged'])}, overgeslagen: {len(data['skipped'])}, "
+        f"verwijderd: {len(data['removed'])}"
+    )
+    for item in data["skipped"]:
+        click.echo(f"  overgeslagen: {item['path']}: {item['reason']}")
+    for warning in data["warnings"]:
+        click.echo(f"  waarschuwing: {warning}")
+    click.echo(
+        f"Documenten: {data.get('documents', 0)}, passages: {data.get('passages', 0)}, "
+        f"secties: {data.get('sections', 0)}, verwijzingen: {data.get('refs', 0)}"
+    )
+
+
+@cli.command()
+@click.option("--corpus", "corpus", type=click.Path(file_okay=False), help=_CORPUS_HELP)
+@click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@click.argument("doc_id", required=False)
+def docs(corpus: str | None, data_dir: str | None, as_json: bool, doc_id: str | None) -> None:
+    """Toon de geïndexeerde documenten, of met DOC_ID één document met zijn passages."""
+    settings = _settings(corpus, data_dir)
+    try:
+        with Store(settings.db_path) as store:
+            if doc_id:
+                data: Any = {**store.document(doc_id), "passages": store.passages(doc_id)}
+                data.pop("text", None)
+            else:
+                data = store.documents()
+    except KennisbankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _echo_json(data)
+    elif doc_id:
+        click.echo(f"{data['title']} ({data['type']}, {data['year'] or 'jaar onbekend'})")
+        for p in data["passages"]:
+            where = " › ".join(p["section_path"])
+            click.echo(f"\n[{p['id']}] {p['kind']} — {where}\n{p['text']}")
+    else:
+        for doc in data:
+            click.echo(f"{doc['id']}  {doc['title']}  [{doc['type']}, {doc['year'] or '?'}]"
+                       f"  {doc['passages']} passages")
+            for section in doc["sections"]:
+                click.echo(f"{'  ' * section['level']}- {section['title']}")
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--file", "file_", type=click.Path(dir_okay=False), help="Lees de tekst uit een bestand.")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+def ref(text: str | None, file_: str | None, as_json: bool) -> None:
+    """Vind Kamerstukverwijzingen in TEXT (of in --file, of '-' voor standaardinvoer).
+
+    Voorbeeld: kennisbank ref "Kamerstukken II 2009/10, 30 995, nr. 78"
+    """
+    source = _ref_input(text, file_)
+    refs = [r.to_dict() for r in find_refs(source)]
+    if as_json:
+        _echo_json(refs)
+        return
+    if not refs:
+        click.echo("Geen Kamerstukverwijzing gevonden.")
+        return
+    for r in refs:
+        click.echo(f"{r['citation']}\n  id: {r['identifier']}  dossier: {r['dossier']}  "
+                   f"nr: {r['ondernummer']}\n  {r['url']}\n  gevonden: \"{r['text']}\"")
+
+
+def _ref_input(text: str | None, file_: str | None) -> str:
+    if file_:
+        try:
+            raw = Path(file_).read_bytes()
+        except OSError as exc:
+            raise click.ClickException(f"Kan {file_} niet lezen: {exc.strerror}.") from exc
+        if b"\x00" in raw[:4096]:
+            raise click.ClickException(f"{file_} is een binair bestand, geen tekst.")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(f"{file_} is geen geldige UTF-8-tekst.") from exc
+    if text is None or text == "-":
+        if sys.stdin.isatty() and text is None:
+            raise click.ClickException("Geef een tekst mee, bijvoorbeeld: kennisbank ref \"kst-30995-78\".")
+        return sys.stdin.read()
+    return text
+
+
+@cli.command()
+@click.option("--host", default=None, help="Adres (standaard $KENNISBANK_HOST of 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Poort (standaard $KENNISBANK_PORT of 8000).")
+@click.option("--corpus", "corpus", type=click.Path(file_okay=False), help=_CORPUS_HELP)
+@click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
+def serve(host: str | None, port: int | None, corpus: str | None, data_dir: str | None) -> None:
+    """Start de webinterface (waitress). Bouwt eerst de index als die er nog niet is."""
+    from waitress import serve as waitress_serve
+
+    from indexer.pipeline import run_index
+    from web import create_app
+
+    settings = _settings(corpus, data_dir).with_overrides(host=host, port=port)
+    if not settings.db_path.exists():
+        click.echo("Nog geen index: die wordt nu gebouwd …", err=True)
+        try:
+            report = run_index(settings, progress=_progress)
+        except KennisbankError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _print_report(report.to_dict(), settings)
+    app = create_app({"KENNISBANK_SETTINGS": settings})
+    click.echo(f"Kennisbank draait op http://{settings.host}:{settings.port}/ (Ctrl+C stopt)")
+    waitress_serve(app, host=settings.host, port=settings.port, threads=8, ident="kennisbank")
+
+
+def main() -> None:
+    """Entry point of the ``kennisbank`` console script."""
+    cli(prog_name="kennisbank")

@@ -1,0 +1,83 @@
+"""Settings, layered: defaults → ``KENNISBANK_*`` environment variables → explicit arguments.
+
+Nothing is read at import time: call :func:`load_settings` where settings are needed.
+
+=============================  ===========================================  ==================
+environment variable           meaning                                      default
+=============================  ===========================================  ==================
+``KENNISBANK_CORPUS``          folder with the documents                    ``corpus/`` of the
+                                                                            checkout
+``KENNISBANK_DATA_DIR``        where the index lives                        ``data/`` next to
+                                                                            the corpus
+``KENNISBANK_MAX_FILE_MB``     files larger than this are skipped           ``50``
+``KENNISBANK_HOST``            address ``kennisbank serve`` listens on      ``127.0.0.1``
+``KENNISBANK_PORT``            port ``kennisbank serve`` listens on         ``8000``
+=============================  ===========================================  ==================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from kennisbank.errors import InvalidInput
+
+#: The checkout's root folder (the parent of the ``kennisbank`` package).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Name of the SQLite file inside the data directory.
+DB_FILENAME = "kennisbank.sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for one command or app instance."""
+
+    corpus_dir: Path
+    data_dir: Path
+    max_file_bytes: int = 50 * 1024 * 1024
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite store of documents, passages and references."""
+        return self.data_dir / DB_FILENAME
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields replaced (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} moet een geheel getal zijn, niet '{raw}'.") from exc
+    if value <= 0:
+        raise InvalidInput(f"{name} moet groter dan 0 zijn, niet '{raw}'.")
+    return value
+
+
+def load_settings(
+    *,
+    corpus_dir: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from explicit arguments, then the environment, then defaults."""
+    env = os.environ if env is None else env
+    corpus = Path(corpus_dir or env.get("KENNISBANK_CORPUS") or PROJECT_ROOT / "corpus")
+    data = Path(data_dir or env.get("KENNISBANK_DATA_DIR") or corpus.resolve().parent / "data")
+    return Settings(
+        corpus_dir=corpus,
+        data_dir=data,
+        max_file_bytes=_int_env(env, "KENNISBANK_MAX_FILE_MB", 50) * 1024 * 1024,
+        host=env.get("KENNISBANK_HOST") or "127.0.0.1",
+        port=_int_env(env, "KENNISBANK_PORT", 8000),
+    )
