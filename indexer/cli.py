@@ -22,7 +22,9 @@ from kennisbank.errors import KennisbankError
 from kennisbank.refs import find_refs
 from kennisbank.store import Store
 
-_DATA_DIR_HELP = "Map van de index (standaard: $KENNISBANK_DATA_DIR, anders data/ naast het corpus)."
+_DATA_DIR_HELP = (
+    "Map van de index (standaard: $KENNISBANK_DATA_DIR, anders data/ naast het corpus)."
+)
 _CORPUS_HELP = "Map met de documenten (standaard: $KENNISBANK_CORPUS, anders corpus/)."
 _JSON_HELP = "Uitvoer als JSON (machineleesbaar)."
 
@@ -121,15 +123,19 @@ def docs(corpus: str | None, data_dir: str | None, as_json: bool, doc_id: str | 
             click.echo(f"\n[{p['id']}] {p['kind']} — {where}\n{p['text']}")
     else:
         for doc in data:
-            click.echo(f"{doc['id']}  {doc['title']}  [{doc['type']}, {doc['year'] or '?'}]"
-                       f"  {doc['passages']} passages")
+            click.echo(
+                f"{doc['id']}  {doc['title']}  [{doc['type']}, {doc['year'] or '?'}]"
+                f"  {doc['passages']} passages"
+            )
             for section in doc["sections"]:
                 click.echo(f"{'  ' * section['level']}- {section['title']}")
 
 
 @cli.command()
 @click.argument("text", required=False)
-@click.option("--file", "file_", type=click.Path(dir_okay=False), help="Lees de tekst uit een bestand.")
+@click.option(
+    "--file", "file_", type=click.Path(dir_okay=False), help="Lees de tekst uit een bestand."
+)
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 def ref(text: str | None, file_: str | None, as_json: bool) -> None:
     """Vind Kamerstukverwijzingen in TEXT (of in --file, of '-' voor standaardinvoer).
@@ -145,8 +151,10 @@ def ref(text: str | None, file_: str | None, as_json: bool) -> None:
         click.echo("Geen Kamerstukverwijzing gevonden.")
         return
     for r in refs:
-        click.echo(f"{r['citation']}\n  id: {r['identifier']}  dossier: {r['dossier']}  "
-                   f"nr: {r['ondernummer']}\n  {r['url']}\n  gevonden: \"{r['text']}\"")
+        click.echo(
+            f"{r['citation']}\n  id: {r['identifier']}  dossier: {r['dossier']}  "
+            f'nr: {r["ondernummer"]}\n  {r["url"]}\n  gevonden: "{r["text"]}"'
+        )
 
 
 def _ref_input(text: str | None, file_: str | None) -> str:
@@ -163,7 +171,9 @@ def _ref_input(text: str | None, file_: str | None) -> str:
             raise click.ClickException(f"{file_} is geen geldige UTF-8-tekst.") from exc
     if text is None or text == "-":
         if sys.stdin.isatty() and text is None:
-            raise click.ClickException("Geef een tekst mee, bijvoorbeeld: kennisbank ref \"kst-30995-78\".")
+            raise click.ClickException(
+                'Geef een tekst mee, bijvoorbeeld: kennisbank ref "kst-30995-78".'
+            )
         return sys.stdin.read()
     return text
 

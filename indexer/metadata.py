@@ -19,9 +19,7 @@ from kennisbank.model import DOCUMENT_TYPES, ParsedDocument
 
 SIDECAR_SUFFIX = ".meta.json"
 
-_MONTHS = (
-    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-)
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _DATED_YEAR = re.compile(rf"\b(?:{_MONTHS})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _ANY_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _TYPE_WORDS: tuple[tuple[str, str], ...] = (
@@ -100,7 +98,10 @@ def resolve_metadata(
     """Merge sidecar, parser metadata and inference into the document's fields."""
     found = parsed.metadata
     title = (
-        sidecar.get("title") or found.get("title") or parsed.title or _first_heading(parsed)
+        sidecar.get("title")
+        or found.get("title")
+        or parsed.title
+        or _first_heading(parsed)
         or path.stem.replace("-", " ").replace("_", " ")
     )
     identifier = sidecar.get("identifier") or found.get("identifier") or None

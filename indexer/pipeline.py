@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from indexer.metadata import is_sidecar, read_sidecar, resolve_metadata
+from indexer.segment import segment
+from indexer.sources import SourceFile, decode_text, parse_source, read_source
 from kennisbank.config import Settings
 from kennisbank.errors import SkipFile
 from kennisbank.model import Document
 from kennisbank.refs import find_refs
 from kennisbank.store import Store
-from indexer.metadata import is_sidecar, read_sidecar, resolve_metadata
-from indexer.segment import segment
-from indexer.sources import SourceFile, decode_text, parse_source, read_source
 
 #: Files in the corpus folder that are never documents.
 _IGNORED_NAMES = re.compile(r"^(\.|catalog\.|README|SOURCES)", re.IGNORECASE)
@@ -82,6 +82,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 
 def document_id(rel_path: str, taken: set[str]) -> str:
     """A URL-safe, stable slug for a corpus file (extension dropped unless needed)."""
+
     def slug(value: str) -> str:
         folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
         return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "document"
@@ -112,7 +113,11 @@ def build_vocabulary_for(sources: Iterable[SourceFile]) -> set[str]:
 
 
 def build_document(
-    src: SourceFile, rel_path: str, doc_id: str, checksum: str, sidecar: dict[str, Any],
+    src: SourceFile,
+    rel_path: str,
+    doc_id: str,
+    checksum: str,
+    sidecar: dict[str, Any],
     vocabulary: set[str] | None,
 ) -> tuple[Document, list[dict[str, Any]]]:
     """Parse, segment and describe one file; returns the document and its references."""
@@ -122,8 +127,15 @@ def build_document(
         raise SkipFile(rel_path, "geen tekst gevonden")
     fields = resolve_metadata(src.path, parsed, sidecar, seg.text)
     doc = Document(
-        id=doc_id, path=rel_path, format=src.format, checksum=checksum, text=seg.text,
-        sections=seg.sections, passages=seg.passages, warnings=list(parsed.warnings), **fields,
+        id=doc_id,
+        path=rel_path,
+        format=src.format,
+        checksum=checksum,
+        text=seg.text,
+        sections=seg.sections,
+        passages=seg.passages,
+        warnings=list(parsed.warnings),
+        **fields,
     )
     refs = []
     for passage in seg.passages:
@@ -172,7 +184,9 @@ def run_index(settings: Settings, progress: ProgressFactory | None = None) -> In
                     report.unchanged.append(rel)
                 continue
             todo.append((src, rel, checksum, sidecar))
-        vocabulary = build_vocabulary_for(_all_text_sources(paths, todo, settings)) if todo else None
+        vocabulary = (
+            build_vocabulary_for(_all_text_sources(paths, todo, settings)) if todo else None
+        )
         taken = {f["document_id"] for p, f in known.items() if f["document_id"]}
         built: list[tuple[Document, list[dict[str, Any]], int]] = []
         for src, rel, checksum, sidecar in todo:

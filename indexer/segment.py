@@ -33,9 +33,40 @@ PASSAGE_SEPARATOR = "\n\n"
 
 _SECTION_KINDS = {"box": "box", "praktijkvoorbeeld": "praktijkvoorbeeld"}
 _ABBREVIATIONS = {
-    "nr", "nrs", "o.a", "bijv", "d.w.z", "m.b.t", "i.p.v", "t.o.v", "e.d", "etc", "jl",
-    "mr", "dr", "drs", "ir", "prof", "ca", "z.g.a", "m.n", "vgl", "zgn", "resp", "incl",
-    "excl", "max", "min", "art", "blz", "p", "dhr", "mevr", "st", "tel", "ing",
+    "nr",
+    "nrs",
+    "o.a",
+    "bijv",
+    "d.w.z",
+    "m.b.t",
+    "i.p.v",
+    "t.o.v",
+    "e.d",
+    "etc",
+    "jl",
+    "mr",
+    "dr",
+    "drs",
+    "ir",
+    "prof",
+    "ca",
+    "z.g.a",
+    "m.n",
+    "vgl",
+    "zgn",
+    "resp",
+    "incl",
+    "excl",
+    "max",
+    "min",
+    "art",
+    "blz",
+    "p",
+    "dhr",
+    "mevr",
+    "st",
+    "tel",
+    "ing",
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)]*)\s+(?=[\"'‘“(]?[A-ZÀ-Ý0-9€])")
 
@@ -91,9 +122,7 @@ def split_long_text(text: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
 
 def passage_id(document_id: str, kind: str, text: str, occurrence: int) -> str:
     """The stable id of a passage: a short hash of what identifies it."""
-    digest = hashlib.sha1(
-        f"{document_id}\x00{kind}\x00{text}\x00{occurrence}".encode()
-    ).hexdigest()
+    digest = hashlib.sha1(f"{document_id}\x00{kind}\x00{text}\x00{occurrence}".encode()).hexdigest()
     return digest[:16]
 
 
@@ -162,11 +191,11 @@ def _drafts(blocks: Iterable[Block]) -> Iterator[_Draft]:
             stack.append((block.level, block.text, block.role))
             yield _Draft("heading", block.text, block, [], [t for _, t, _ in stack])
         elif block.kind in {"list", "table", "footnote"}:
-            yield _Draft(block.kind, block.text, block, list(block.notes),
-                         [t for _, t, _ in stack])
+            yield _Draft(block.kind, block.text, block, list(block.notes), [t for _, t, _ in stack])
         else:
-            yield _Draft("paragraph", block.text, block, list(block.notes),
-                         [t for _, t, _ in stack])
+            yield _Draft(
+                "paragraph", block.text, block, list(block.notes), [t for _, t, _ in stack]
+            )
     yield from flush()
 
 
@@ -205,9 +234,14 @@ def segment(document_id: str, blocks: list[Block]) -> Segmented:
         parts.append(draft.text)
         offset = end
         passage = Passage(
-            id=pid, document_id=document_id, seq=seq, kind=draft.kind,
+            id=pid,
+            document_id=document_id,
+            seq=seq,
+            kind=draft.kind,
             section_path=draft.path if draft.kind != "heading" else draft.path[:-1] or [],
-            text=draft.text, start=start, end=end,
+            text=draft.text,
+            start=start,
+            end=end,
             label=draft.block.label if draft.kind == "footnote" else "",
             rows=draft.block.rows if draft.kind == "table" else [],
             caption=draft.block.caption if draft.kind == "table" else "",
@@ -215,10 +249,16 @@ def segment(document_id: str, blocks: list[Block]) -> Segmented:
         passage.notes = list(draft.notes)  # labels for now; resolved to ids below
         passages.append(passage)
         if draft.kind == "heading" and draft.path:
-            sections.append(Section(
-                id=pid, title=draft.text, level=draft.block.level, role=draft.block.role,
-                path=list(draft.path), passage_id=pid,
-            ))
+            sections.append(
+                Section(
+                    id=pid,
+                    title=draft.text,
+                    level=draft.block.level,
+                    role=draft.block.role,
+                    path=list(draft.path),
+                    passage_id=pid,
+                )
+            )
     _link_footnotes(passages)
     return Segmented(passages=passages, sections=sections, text=PASSAGE_SEPARATOR.join(parts))
 
