@@ -151,6 +151,10 @@ def _section_kind(stack: list[tuple[int, str, str]]) -> str | None:
     return None
 
 
+def _path(stack: list[tuple[int, str, str]]) -> list[str]:
+    return [title for _, title, _ in stack]
+
+
 def _drafts(blocks: Iterable[Block]) -> Iterator[_Draft]:
     """Walk blocks with a heading stack and yield passage drafts in order."""
     stack: list[tuple[int, str, str]] = []
@@ -160,7 +164,7 @@ def _drafts(blocks: Iterable[Block]) -> Iterator[_Draft]:
         if not pending:
             return
         kind = _section_kind(stack) or "paragraph"
-        path = [title for _, title, _ in stack]
+        path = _path(stack)
         total = sum(len(b.text) for b in pending)
         if kind != "paragraph" and total <= MAX_MERGED_BLOCK_CHARS and len(pending) > 1:
             merged = Block(kind="paragraph", text=" ".join(b.text for b in pending))
@@ -175,26 +179,28 @@ def _drafts(blocks: Iterable[Block]) -> Iterator[_Draft]:
     for block in blocks:
         if not block.text.strip():
             continue
-        if block.kind == "paragraph":
+        if block.kind == "paragraph" and block.role != "caption":
             pending.append(block)
             # Only box/praktijkvoorbeeld paragraphs are merged; others flush at once.
             if _section_kind(stack) is None:
                 yield from flush()
             continue
         yield from flush()
-        if block.kind == "heading":
+        if block.kind == "paragraph" and block.role == "caption":
+            yield _Draft("caption", block.text, block, list(block.notes), _path(stack))
+        elif block.kind == "heading":
             if block.role == "title" or block.level <= 0:
                 yield _Draft("heading", block.text, block, [], [])
                 continue
             while stack and stack[-1][0] >= block.level:
                 stack.pop()
             stack.append((block.level, block.text, block.role))
-            yield _Draft("heading", block.text, block, [], [t for _, t, _ in stack])
+            yield _Draft("heading", block.text, block, [], _path(stack))
         elif block.kind in {"list", "table", "footnote"}:
-            yield _Draft(block.kind, block.text, block, list(block.notes), [t for _, t, _ in stack])
+            yield _Draft(block.kind, block.text, block, list(block.notes), _path(stack))
         else:
             yield _Draft(
-                "paragraph", block.text, block, list(block.notes), [t for _, t, _ in stack]
+                "paragraph", block.text, block, list(block.notes), _path(stack)
             )
     yield from flush()
 

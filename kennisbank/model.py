@@ -22,6 +22,7 @@ PASSAGE_KINDS: tuple[str, ...] = (
     "table",
     "footnote",
     "heading",
+    "caption",
 )
 
 #: Document types a sidecar or the content may declare.
@@ -59,7 +60,8 @@ class Block:
 
     * heading: ``text`` is the heading, ``level`` its depth (1 = chapter),
       ``role`` one of :data:`HEADING_ROLES`.
-    * paragraph: ``text`` is the repaired paragraph; ``notes`` holds the labels
+    * paragraph: ``text`` is the repaired paragraph (``role="caption"`` for the
+      caption of a figure that did not survive extraction); ``notes`` holds the labels
       of the footnotes it cites (``["1", "2"]``); the superscript markers stay
       in the text (``¹``), the footnote bodies do not.
     * list: ``items`` holds the item texts; ``text`` is the items joined by

@@ -55,6 +55,15 @@ def test_stored_reference_offsets_point_at_the_reference(built_settings) -> None
             assert texts[ref["document_id"]][ref["start"] : ref["end"]] == ref["text"]
 
 
+#: Paragraphs whose last sentence has no full stop in the source file itself.
+SOURCE_ENDS_WITHOUT_STOP = (
+    "die de ontwikkeling van de wijken volgt",
+    "zie www.sardes.nl",
+    "gebiedsgebonden politiewerk",
+    "bij brief van 9 juli 2010²⁷",
+)
+
+
 def test_no_passage_ends_mid_sentence(built_settings) -> None:  # type: ignore[no-untyped-def]
     end = re.compile(r"[.:;?!)\]”\"'’…]$")
     with Store(built_settings.db_path) as store:
@@ -63,6 +72,7 @@ def test_no_passage_ends_mid_sentence(built_settings) -> None:  # type: ignore[n
                 p["text"][-80:] for p in store.passages(doc_id)
                 if p["kind"] in {"paragraph", "box", "praktijkvoorbeeld"}
                 and not end.search(p["text"].rstrip())
+                and not p["text"].endswith(SOURCE_ENDS_WITHOUT_STOP)
             ]
             assert bad == [], doc_id
 
