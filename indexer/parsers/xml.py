@@ -1,31 +1,22 @@
 """XML parser: official publication XML (KOOP/OP, BWB, CVDR) and a generic fallback.
 
-Parsing is hardened: no network access, no DTD loading, no entity expansion;
-a document that declares entities (billion laughs) is refused outright, and
-lxml's default depth and text-size limits stay in force (``huge_tree=False``).
-
-Official formats share one vocabulary: containers (``hoofdstuk``, ``paragraaf``,
-``artikel`` …) carry a ``kop`` with ``label``/``nr``/``titel``; ``al`` is a
-paragraph, ``lijst``/``li`` a list, CALS ``table`` a table and ``noot`` a
-footnote.  Other XML is read generically: title-like elements become headings
-and the text of leaf-ish elements becomes paragraphs.
+Hardened: no network, no DTD loading, no entity expansion; a document declaring
+entities (billion laughs) is refused, lxml's depth/size limits stay on.  Official
+formats: containers (``hoofdstuk``, ``artikel`` …) carry a ``kop``; ``al`` is a
+paragraph, ``lijst`` a list, CALS ``table`` a table, ``noot`` a footnote.  Other
+XML: title-like elements become headings, leaf-ish elements paragraphs.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 
-from indexer.parsers.xmlcommon import (
-    INLINE_MARK,
-    BlockSink,
-    clean_text,
-    local_name,
-    metadata_from_meta,
-    metadata_from_owms,
-)
+from indexer.parsers.html import INLINE_MARK, BlockSink, clean_text
+from indexer.sources import CP1252_WARNING, decode_utf8_cp1252, metadata_from_meta
 from kennisbank.errors import ParseError
 from kennisbank.model import ParsedDocument
 
@@ -47,36 +38,56 @@ _SKIP = frozenset(
     "kamerstukkop".split()
 )
 _INLINE = frozenset(
-    "nadruk extref intref sup inf cursief vet onderstreept nootref afkorting term "
-    "br".split()
+    "nadruk extref intref sup inf cursief vet onderstreept nootref afkorting term br".split()
 )
 _BLOCKS = frozenset(
     "al lijst li table tabel kop titel tussenkop lid artikel noot item-titel spreker "
     "al-groep considerans.al hoofdstuk paragraaf afdeling".split()
 )
-_CONTAINER_ROLES = {
-    "hoofdstuk": "chapter",
-    "titeldeel": "chapter",
-    "boek": "chapter",
-    "deel": "chapter",
-    "nota-toelichting": "chapter",
-    "afdeling": "section",
-    "paragraaf": "section",
-    "agendapunt": "section",
-    "sub-paragraaf": "subheading",
-    "artikel": "subheading",
-    "bijlage": "bijlage",
-}
-_PREFIX_TAGS = frozenset("lidnr li.nr spreker".split())
+_ANY_BLOCK = tuple("{*}" + t for t in _BLOCKS)
+_CONTAINER_ROLES = dict.fromkeys(
+    "hoofdstuk titeldeel boek deel nota-toelichting".split(), "chapter"
+)
+_CONTAINER_ROLES |= dict.fromkeys("afdeling paragraaf agendapunt".split(), "section")
+_CONTAINER_ROLES |= dict.fromkeys("sub-paragraaf artikel".split(), "subheading")
+_CONTAINER_ROLES["bijlage"] = "bijlage"
+_META_TAGS = {"dossiernummer": "dossier", "dossiernr": "dossier", "stuknr": "ondernummer"}
+_META_TAGS |= {"ondernummer": "ondernummer", "vergaderjaar": "vergaderjaar"}
 _MAX_DEPTH = 200
 _MOJIBAKE_BOM = b"\xc3\xaf\xc2\xbb\xc2\xbf"
 _WS = b" \t\r\n"
 
 
+def local_name(tag: object) -> str:
+    """``{namespace}name`` → ``name``; non-element nodes give ``""``."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+_OWMS = {"owmskern": "dcterms.", "owmsmantel": "dcterms.", "oep": "overheidop."}
+_OWMS |= {"tpmeta": "overheidop.", "cvdripm": "overheidrg."}
+_UNSAFE = "XML met entiteitsdefinities in de DTD wordt niet gelezen (onveilig)"
+
+
+def metadata_from_owms(root: etree._Element) -> dict[str, Any]:
+    """Metadata from OWMS element blocks (``owmskern``, ``owmsmantel``, ``oep``, ``tpmeta``)."""
+    pairs = []
+    for section in root.iter():
+        default = _OWMS.get(local_name(section.tag))
+        if default is None:
+            continue
+        for el in section.iter():
+            local = local_name(el.tag)
+            if el is section or not local or len(el):
+                continue
+            key = (
+                f"{el.prefix}:{local}" if el.prefix else local if "." in local else default + local
+            )
+            pairs.append((key, el.get("scheme", ""), el.text or ""))
+    return metadata_from_meta(pairs) if pairs else {}
+
+
 def _role(tag: str, level: int) -> str:
-    if tag in _CONTAINER_ROLES:
-        return _CONTAINER_ROLES[tag]
-    return {1: "chapter", 2: "section"}.get(level, "subheading")
+    return _CONTAINER_ROLES.get(tag) or {1: "chapter", 2: "section"}.get(level, "subheading")
 
 
 def _prepare(data: bytes, warnings: list[str]) -> bytes:
@@ -97,45 +108,33 @@ def _prepare(data: bytes, warnings: list[str]) -> bytes:
     return data
 
 
-def _refuse_entities(data: bytes, name: str) -> None:
-    entity = data.find(b"<!ENTITY")
-    doctype = data.find(b"<!DOCTYPE")
-    if entity != -1 and doctype != -1 and doctype < entity:
-        raise ParseError(name, "XML met entiteitsdefinities in de DTD wordt niet gelezen (onveilig)")
-
-
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    safe = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
+    return etree.XMLParser(**safe, remove_comments=True, remove_pis=True)
 
 
 def _syntax_error(name: str, exc: etree.XMLSyntaxError) -> ParseError:
-    message = str(exc)
-    if "depth" in message.lower():
+    if "depth" in str(exc).lower():
         return ParseError(name, "XML te diep genest (meer dan 256 niveaus)")
-    line = exc.lineno or (exc.position[0] if exc.position else 0)
-    return ParseError(name, f"onvolledige of ongeldige XML (regel {line})")
+    return ParseError(name, f"onvolledige of ongeldige XML (regel {exc.lineno or 1})")
 
 
 def _load(data: bytes, name: str, warnings: list[str]) -> etree._Element:
     data = _prepare(data, warnings)
-    _refuse_entities(data, name)
+    entity, doctype = data.find(b"<!ENTITY"), data.find(b"<!DOCTYPE")
+    if -1 < doctype < entity:
+        raise ParseError(name, _UNSAFE)
     try:
         root = etree.fromstring(data, _parser())
+    except (ValueError, LookupError) as exc:
+        raise ParseError(name, f"onvolledige of ongeldige XML ({exc})") from None
     except etree.XMLSyntaxError as exc:
         if "encoding" not in str(exc).lower() and "utf-8" not in str(exc).lower():
             raise _syntax_error(name, exc) from None
-        # Bytes that are not what the declaration says: read them as cp1252.
-        text = data.decode("cp1252", errors="replace")
+        # Bytes that are not what the declaration says: invalid UTF-8 read as cp1252.
+        text = decode_utf8_cp1252(data)[0]
         text = re.sub(r"^(<\?xml[^>]*?)encoding=[\"'][^\"']*[\"']", r"\1", text)
-        warnings.append("ongeldige UTF-8, gelezen als cp1252")
+        warnings.append(CP1252_WARNING)
         try:
             root = etree.fromstring(text.encode("utf-8"), _parser())
         except etree.XMLSyntaxError as exc2:
@@ -144,7 +143,7 @@ def _load(data: bytes, name: str, warnings: list[str]) -> etree._Element:
         raise ParseError(name, "onvolledige of ongeldige XML (regel 1)")
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise ParseError(name, "XML met entiteitsdefinities in de DTD wordt niet gelezen (onveilig)")
+        raise ParseError(name, _UNSAFE)
     return root
 
 
@@ -153,16 +152,32 @@ def _children(el: etree._Element) -> list[etree._Element]:
 
 
 def _first(el: etree._Element, *tags: str) -> etree._Element | None:
-    for node in el.iter():
-        if isinstance(node.tag, str) and local_name(node.tag) in tags and node is not el:
-            return node
-    return None
+    return next((n for n in el.iterdescendants() if local_name(n.tag) in tags), None)
+
+
+_Hook = Callable[[etree._Element, str], "str | None"]
+
+
+def _inline(el: etree._Element, hook: _Hook | None = None, depth: int = 0) -> str:
+    """Running text of ``el``; ``hook(child, tag)`` may replace a child's text."""
+    if depth > _MAX_DEPTH:
+        return INLINE_MARK.join(el.itertext())
+    parts = [el.text or ""]
+    for child in el:
+        tag = local_name(child.tag)
+        special = hook(child, tag) if hook and tag else None
+        if special is not None:
+            parts.append(special)
+        elif tag and tag not in _SKIP:
+            sep = "" if tag in _INLINE else INLINE_MARK
+            parts.append(sep + _inline(child, hook, depth + 1) + sep)
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _plain(el: etree._Element | None) -> str:
-    if el is None:
-        return ""
-    return clean_text(INLINE_MARK.join(el.itertext()))
+    """The cleaned text of ``el`` without metadata/illustration subtrees."""
+    return "" if el is None else clean_text(_inline(el))
 
 
 class _Official:
@@ -174,37 +189,31 @@ class _Official:
         self.prefix = ""
         self.note_count = 0
 
-    # -- inline text ----------------------------------------------------------
-    def inline(self, el: etree._Element, notes: list[str], extra: list, depth: int = 0) -> str:
-        """Text of ``el`` with footnote markers; nested tables/notes go to ``extra``."""
-        if depth > _MAX_DEPTH:
-            return INLINE_MARK.join(el.itertext())
-        parts = [el.text or ""]
-        for child in el:
-            if isinstance(child.tag, str):
-                tag = local_name(child.tag)
-                if tag == "noot":
-                    parts.append(self.note(child, notes, extra))
-                elif tag in ("table", "tabel"):
-                    extra.append(("table", child))
-                elif tag not in _SKIP:
-                    sep = "" if tag in _INLINE else INLINE_MARK
-                    parts.append(sep + self.inline(child, notes, extra, depth + 1) + sep)
-            parts.append(child.tail or "")
-        return "".join(parts)
+    def inline(self, el: etree._Element, notes: list[str], extra: list) -> str:
+        """Text of ``el`` with footnote markers; tables and note bodies go to ``extra``."""
+
+        def hook(child: etree._Element, tag: str) -> str | None:
+            if tag == "noot":
+                return self.note(child, notes, extra)
+            if tag in ("table", "tabel"):
+                extra.append(("table", child))
+                return ""
+            return None
+
+        return _inline(el, hook)
 
     def note(self, el: etree._Element, notes: list[str], extra: list) -> str:
+        """Queue the body of footnote ``el``; returns its marker for the running text."""
         self.note_count += 1
         label = _plain(_first(el, "noot.nr", "nr")) or el.get("nr") or str(self.note_count)
         inner: list = []
-        body_parts = []
-        for child in el:
-            if isinstance(child.tag, str) and local_name(child.tag) in ("noot.nr", "nr"):
-                continue
-            if isinstance(child.tag, str):
-                body_parts.append(INLINE_MARK + self.inline(child, [], inner) + INLINE_MARK)
-            body_parts.append(child.tail or "")
-        body = clean_text((el.text or "") + "".join(body_parts))
+
+        def hook(child: etree._Element, tag: str) -> str | None:
+            if tag in ("table", "tabel"):
+                inner.append(("table", child))
+            return "" if tag in ("table", "tabel", "noot.nr", "nr") else None
+
+        body = clean_text(_inline(el, hook))
         extra.extend(inner)
         if not body:
             return ""
@@ -212,7 +221,6 @@ class _Official:
         extra.append(("footnote", label, body))
         return self.sink.marker(label)
 
-    # -- blocks ---------------------------------------------------------------
     def paragraph(self, el: etree._Element) -> None:
         notes: list[str] = []
         extra: list = []
@@ -231,22 +239,13 @@ class _Official:
                 self.sink.footnote(item[1], item[2])
 
     def table(self, el: etree._Element) -> None:
-        rows: list[list[str]] = []
-        for row in el.iter():
-            if not isinstance(row.tag, str) or local_name(row.tag) not in ("row", "tr", "rij"):
-                continue
-            cells = [
-                _plain(c)
-                for c in row
-                if isinstance(c.tag, str) and local_name(c.tag) in ("entry", "td", "th", "cel")
-            ]
-            if any(cells):
-                rows.append(cells)
-        caption = ""
-        for child in _children(el):
-            if local_name(child.tag) in ("title", "titel", "caption"):
-                caption = _plain(child)
-        self.sink.table(rows, caption)
+        cells = ("entry", "td", "th", "cel")
+        rows = [
+            [_plain(c) for c in row if local_name(c.tag) in cells]
+            for row in el.iter("{*}row", "{*}tr", "{*}rij")
+        ]
+        caption = next((c for c in _children(el) if local_name(c.tag) in _TITLE_NAMES), None)
+        self.sink.table(rows, _plain(caption))
 
     def items(self, lijst: etree._Element, out: list[str], depth: int) -> None:
         for li in _children(lijst):
@@ -265,11 +264,11 @@ class _Official:
                 if depth < _MAX_DEPTH:
                     self.items(sub, out, depth + 1)
 
-    def heading(self, text: str, level: int, tag: str) -> None:
-        if text and text == self.title and not self.sink.has_title:
+    def heading(self, text: str, level: int, role: str) -> None:
+        if text != self.title:
+            self.sink.heading(text, level, role)
+        elif not self.sink.has_title:
             self.sink.heading(text, 1, "title")
-        elif text:
-            self.sink.heading(text, level, _role(tag, level))
 
     def walk(self, el: etree._Element, level: int, depth: int = 0) -> None:
         tag = local_name(el.tag)
@@ -290,7 +289,7 @@ class _Official:
             text = clean_text(" ".join(p for p in parts if p)) or _plain(kop)
             is_title = text == self.title and not self.sink.has_title
             inner_level = level if is_title else min(level + 1, 6)
-            self.heading(text, inner_level, tag)
+            self.heading(text, inner_level, _role(tag, inner_level))
         if tag in ("table", "tabel"):
             self.table(el)
         elif tag == "lijst":
@@ -301,14 +300,16 @@ class _Official:
             extra: list = []
             self.note(el, [], extra)
             self.flush_extra(extra)
-        elif tag in _PREFIX_TAGS:
+        elif tag in ("lidnr", "li.nr", "spreker"):
             self.prefix = _plain(el)
+        elif tag == "nr":
+            return
         elif tag in ("tussenkop", "item-titel", "intitule", "titel", "citeertitel"):
             self.heading(_plain(el), min(level + 1, 6), "subheading")
-        elif tag in ("dossiernr", "ondernummer", "vergaderjaar"):
-            key = {"dossiernr": "dossier"}.get(tag, tag)
-            self.sink.metadata.setdefault(key, _plain(el).removeprefix("Vergaderjaar ").strip())
-        elif tag == "al" or next(el.iterdescendants(*_BLOCKS), None) is None:
+        elif tag in _META_TAGS:
+            value = _plain(el).removeprefix("Vergaderjaar ").strip()
+            self.sink.metadata.setdefault(_META_TAGS[tag], value)
+        elif tag == "al" or next(el.iterdescendants(*_ANY_BLOCK), None) is None:
             self.paragraph(el)
         else:
             if (el.text or "").strip():
@@ -321,12 +322,8 @@ class _Official:
 
 
 def _meta_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
-    pairs = []
-    for el in root.iter():
-        if isinstance(el.tag, str) and local_name(el.tag) in ("meta", "metadata"):
-            if el.get("name") and el.get("content") is not None:
-                pairs.append((el.get("name", ""), el.get("scheme", ""), el.get("content", "")))
-    return pairs
+    found = (el for el in root.iter("{*}meta", "{*}metadata") if el.get("name"))
+    return [(el.get("name", ""), el.get("scheme", ""), el.get("content", "")) for el in found]
 
 
 def _official_title(root: etree._Element, metadata: dict[str, Any]) -> str:
@@ -358,7 +355,7 @@ def _official_title(root: etree._Element, metadata: dict[str, Any]) -> str:
 
 def _is_official(root: etree._Element) -> bool:
     tag = local_name(root.tag)
-    return tag in OFFICIAL_ROOTS or next(root.iter("al"), None) is not None
+    return tag in OFFICIAL_ROOTS or next(root.iter("{*}al"), None) is not None
 
 
 _TITLE_NAMES = frozenset("title titel kop heading head header caption onderwerp".split())
@@ -397,11 +394,11 @@ def parse_xml(data: bytes, *, name: str = "") -> ParsedDocument:
     root_tag = local_name(root.tag)
     metadata = metadata_from_meta(_meta_pairs(root))
     owms = metadata_from_owms(root)
+    metadata["raw"] = {**owms.pop("raw", {}), **metadata["raw"]}
     for key, value in owms.items():
-        if key == "raw":
-            metadata["raw"] = {**value, **metadata.get("raw", {})}
-        else:
-            metadata.setdefault(key, value)
+        metadata.setdefault(key, value)
+    if root.get("bwb-id"):
+        metadata.setdefault("identifier", root.get("bwb-id"))
     sink = BlockSink(metadata)
     if root_tag in METADATA_ROOTS:
         title = str(metadata.get("title", ""))
