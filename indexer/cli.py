@@ -95,6 +95,10 @@ def _print_report(data: dict[str, Any], settings: Settings) -> None:
         f"Documenten: {data.get('documents', 0)}, passages: {data.get('passages', 0)}, "
         f"secties: {data.get('sections', 0)}, verwijzingen: {data.get('refs', 0)}"
     )
+    click.echo(
+        f"Entiteiten: {data.get('entities', 0)}, vermeldingen: {data.get('mentions', 0)}, "
+        f"relaties: {data.get('links', 0)}, toezeggingen: {data.get('commitments', 0)}"
+    )
 
 
 @cli.command()
@@ -176,6 +180,89 @@ def _ref_input(text: str | None, file_: str | None) -> str:
             )
         return sys.stdin.read()
     return text
+
+
+@cli.command()
+@click.option("--type", "entity_type", default=None,
+              help="Alleen dit type: wijk, gemeente, buurt, experiment, partner, thema, "
+                   "organisatie, persoon.")
+@click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+def entities(entity_type: str | None, data_dir: str | None, as_json: bool) -> None:
+    """Toon alle entiteiten met type, naam, aliassen, kenmerken en aantallen vermeldingen.
+
+    Voorbeeld: kennisbank entities --type experiment
+    """
+    from kennisbank.graph import list_entities
+
+    settings = _settings(None, data_dir)
+    try:
+        with Store(settings.db_path) as store:
+            rows = list_entities(store.conn, entity_type)
+    except KennisbankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        click.echo("Geen entiteiten gevonden.")
+    for row in rows:
+        aliases = ", ".join(a["text"] if isinstance(a, dict) else a for a in row["aliases"][:4])
+        click.echo(f"{row['id']}  {row['name']}  [{row['type']}]  {row['mentions']} vermeldingen"
+                   f" in {row['documents']} documenten" + (f"  (ook: {aliases})" if aliases else ""))
+
+
+@cli.command()
+@click.argument("name_or_id")
+@click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+def entity(name_or_id: str, data_dir: str | None, as_json: bool) -> None:
+    """Toon de kaart van één entiteit: kenmerken met bronnen, relaties, passages, toezeggingen.
+
+    Voorbeeld: kennisbank entity Kanaleneiland
+    """
+    from kennisbank.graph import EntityNotFound, entity_card
+
+    settings = _settings(None, data_dir)
+    try:
+        with Store(settings.db_path) as store:
+            card = entity_card(store.conn, name_or_id)
+    except EntityNotFound as exc:
+        if as_json:
+            _echo_json({"fout": str(exc), "suggesties": exc.suggestions})
+        else:
+            click.echo(str(exc), err=True)
+        sys.exit(1)
+    except KennisbankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _echo_json(card)
+    else:
+        _print_card(card)
+
+
+def _print_card(card: dict[str, Any]) -> None:
+    click.echo(f"{card['name']}  [{card['type']}]  {card['id']}")
+    click.echo(f"{card['mentions']} vermeldingen in {card['documents']} documenten")
+    for key, value in card["attributes"].items():
+        click.echo(f"  {key}: {value}")
+    for source in card["sources"][:5]:
+        where = source.get("document") or source.get("source") or ""
+        click.echo(f"  bron ({source.get('fact', '')}): {where} {source.get('where', '')}".rstrip())
+    for label, items in card["links"].items():
+        click.echo(f"{label}:")
+        for item in items:
+            click.echo(f"  - {item['name']} ({item['id']}) bewijs: {', '.join(item['evidence'][:3])}")
+            if item["quote"]:
+                click.echo(f"      \"{item['quote']}\"")
+    if card["passages"]:
+        click.echo("Passages:")
+        for p in card["passages"]:
+            click.echo(f"  [{p['document_id']}#p-{p['id']}] {p['text'][:160]}")
+    if card["commitments"]:
+        click.echo("Toezeggingen:")
+        for c in card["commitments"]:
+            click.echo(f"  - {c['text'][:200]} ({', '.join(c['refs'])})")
 
 
 @cli.command()

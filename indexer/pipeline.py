@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from indexer.knowledge import build_knowledge, needs_rebuild
 from indexer.metadata import is_sidecar, read_sidecar, resolve_metadata
 from indexer.segment import segment
 from indexer.sources import SourceFile, decode_text, parse_source, read_source
@@ -48,6 +49,7 @@ class IndexReport:
     skipped: list[Skipped] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    harvested: list[dict[str, Any]] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -64,6 +66,7 @@ class IndexReport:
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "removed": self.removed,
             "warnings": self.warnings,
+            "harvested": self.harvested,
             **self.totals,
         }
 
@@ -214,6 +217,8 @@ def run_index(settings: Settings, progress: ProgressFactory | None = None) -> In
                 # A file that became unreadable keeps its previous document serving.
                 kept = known.get(rel, {}).get("document_id")
                 store.record_file(rel, checksum, size, status, reason, kept, now)
+            if needs_rebuild(store, bool(built or report.removed)):
+                report.harvested = build_knowledge(store).harvested
             store.set_meta("built_at", now)
             store.set_meta("corpus_dir", str(corpus.resolve()))
         report.totals = store.counts()

@@ -171,3 +171,79 @@ class Document:
             "passages": len(self.passages),
             "sections": [s.to_dict() for s in self.sections],
         }
+
+
+@dataclass
+class Mention:
+    """An entity recognised in a passage.
+
+    ``start``/``end`` are offsets into the passage text; ``method`` says how the
+    surface text was resolved: ``exact``, ``alias``, ``fuzzy``, ``context`` (a
+    context rule such as ``wijk X`` or ``X (Y)``) or ``harvested``; ``score`` is
+    1.0 for exact matches and the rapidfuzz score (0–1) for fuzzy ones; ``rule``
+    names the context rule when one was used.
+    """
+
+    entity_id: str
+    passage_id: str
+    document_id: str
+    start: int
+    end: int
+    surface: str
+    method: str
+    score: float = 1.0
+    rule: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON output."""
+        return asdict(self)
+
+
+@dataclass
+class Link:
+    """A typed relation between two entities, with the passages that show it.
+
+    Types: ``ligt_in`` (wijk → gemeente), ``deelnemer`` (experiment → gemeente),
+    ``actief_in`` (alliantiepartner → wijk or gemeente), ``thema`` (passage → thema is
+    stored as a mention instead).  ``evidence`` holds passage ids; ``quote`` a short
+    excerpt of the first evidence passage; ``origin`` is ``registry`` for facts from
+    the curated data or ``text`` for facts read from passages.
+    """
+
+    type: str
+    source_id: str
+    target_id: str
+    evidence: list[str] = field(default_factory=list)
+    quote: str = ""
+    origin: str = "text"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON output."""
+        return asdict(self)
+
+
+@dataclass
+class Commitment:
+    """A sentence that makes or reports a toezegging (commitment).
+
+    ``start``/``end`` are offsets into the passage text; ``refs`` holds the ``kst-…``
+    identifiers in or near the sentence; ``entities`` the entity ids it concerns;
+    ``date`` / ``vergaderjaar`` are set only when the text states them; ``cue`` is the
+    phrase that marked the sentence as a commitment (``toegezegd``, ``Ik zal`` …).
+    """
+
+    id: str
+    passage_id: str
+    document_id: str
+    text: str
+    start: int
+    end: int
+    cue: str
+    date: str | None = None
+    vergaderjaar: str | None = None
+    refs: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON output."""
+        return asdict(self)

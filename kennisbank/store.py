@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kennisbank import graph
 from kennisbank.errors import DocumentNotFound, IndexMissing
-from kennisbank.model import Document
+from kennisbank.model import Document, Passage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,6 +100,7 @@ class Store:
             ).fetchall():
                 self.conn.execute(f'DROP TABLE IF EXISTS "{name}"')
         self.conn.executescript(_SCHEMA)
+        graph.ensure_schema(self.conn)
         self.conn.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -175,11 +177,12 @@ class Store:
         return {r["key"]: r["value"] for r in self.conn.execute("SELECT * FROM meta")}
 
     def counts(self) -> dict[str, int]:
-        """Numbers of documents, passages, sections and reference occurrences."""
-        return {
+        """Numbers of documents, passages, sections, references and graph records."""
+        counts = {
             table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("documents", "passages", "sections", "refs")
         }
+        return {**counts, **graph.graph_counts(self.conn)}
 
     def documents(self) -> list[dict[str, Any]]:
         """All documents (without text), each with its sections, ordered by path."""
@@ -217,6 +220,14 @@ class Store:
             "SELECT * FROM passages WHERE document_id = ? ORDER BY seq", (doc_id,)
         ).fetchall()
         return [_passage_row(r) for r in rows]
+
+    def all_passages(self) -> list[Passage]:
+        """Every passage of every document, as model objects, in document order."""
+        rows = self.conn.execute(
+            "SELECT p.* FROM passages p JOIN documents d ON d.id = p.document_id"
+            " ORDER BY d.path, p.seq"
+        ).fetchall()
+        return [Passage(**_passage_row(r)) for r in rows]
 
     def refs(self, identifier: str | None = None) -> list[dict[str, Any]]:
         """Reference occurrences, all or those of one ``kst-…`` identifier."""

@@ -79,16 +79,25 @@ def test_docs_json_lists_both_reports_with_sections(runner, built_settings) -> N
     titles_2008 = [s["title"] for s in d2008["sections"]]
     assert "5. De zeven experimenten van de wijkenaanpak" in titles_2008
     assert sum(s["role"] == "experiment" for s in d2008["sections"]) == 7
-    assert any(s["role"] == "bijlage" and s["title"].startswith("Bijlage 2")
-               for s in d2008["sections"])
+    assert any(
+        s["role"] == "bijlage" and s["title"].startswith("Bijlage 2") for s in d2008["sections"]
+    )
     boxes = [s["title"] for s in d2010["sections"] if s["role"] == "box"]
     assert "Box 1: Een effectieve wijkeraanpak" in boxes
     assert len(boxes) >= 5
 
 
 def test_docs_single_document_shows_passages(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
-    result = runner.invoke(cli, ["docs", "voortgangsrapportage-wijkenaanpak-2010", "--json",
-                                 "--data-dir", str(built_settings.data_dir)])
+    result = runner.invoke(
+        cli,
+        [
+            "docs",
+            "voortgangsrapportage-wijkenaanpak-2010",
+            "--json",
+            "--data-dir",
+            str(built_settings.data_dir),
+        ],
+    )
     data = json.loads(result.output)
     assert data["title"] == "Voortgangsrapportage Wijkenaanpak 2010"
     assert any(p["kind"] == "footnote" for p in data["passages"])
@@ -102,8 +111,9 @@ def test_docs_without_index_gives_a_dutch_error(runner, tmp_path: Path) -> None:
 
 def test_index_json_reports_skips_with_exit_code_2(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = make_corpus(tmp_path, {"goed.txt": "Titel\n\nEen zin.\n", "leeg.txt": b""})
-    result = runner.invoke(cli, ["index", "--json", "--corpus", str(corpus),
-                                 "--data-dir", str(tmp_path / "data")])
+    result = runner.invoke(
+        cli, ["index", "--json", "--corpus", str(corpus), "--data-dir", str(tmp_path / "data")]
+    )
     assert result.exit_code == 2
     report = json.loads(result.output)
     assert report["parsed"] == ["goed.txt"]
@@ -113,8 +123,9 @@ def test_index_json_reports_skips_with_exit_code_2(runner, tmp_path: Path) -> No
 
 def test_index_human_summary(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = make_corpus(tmp_path, {"goed.txt": "Titel\n\nEen zin (kst-30995-78).\n"})
-    result = runner.invoke(cli, ["index", "--corpus", str(corpus),
-                                 "--data-dir", str(tmp_path / "data")])
+    result = runner.invoke(
+        cli, ["index", "--corpus", str(corpus), "--data-dir", str(tmp_path / "data")]
+    )
     assert result.exit_code == 0, result.output
     assert "overgeslagen: 0" in result.output
     assert "Documenten: 1" in result.output and "verwijzingen: 1" in result.output

@@ -20,8 +20,12 @@ def test_defaults_put_data_next_to_the_corpus() -> None:
 
 
 def test_environment_then_arguments(tmp_path: Path) -> None:
-    env = {"KENNISBANK_CORPUS": str(tmp_path / "c"), "KENNISBANK_DATA_DIR": str(tmp_path / "d"),
-           "KENNISBANK_MAX_FILE_MB": "3", "KENNISBANK_PORT": "9000"}
+    env = {
+        "KENNISBANK_CORPUS": str(tmp_path / "c"),
+        "KENNISBANK_DATA_DIR": str(tmp_path / "d"),
+        "KENNISBANK_MAX_FILE_MB": "3",
+        "KENNISBANK_PORT": "9000",
+    }
     from_env = load_settings(env=env)
     assert from_env.corpus_dir == tmp_path / "c"
     assert from_env.data_dir == tmp_path / "d"
@@ -33,8 +37,10 @@ def test_environment_then_arguments(tmp_path: Path) -> None:
 
 
 def test_data_dir_defaults_next_to_a_custom_corpus(tmp_path: Path) -> None:
-    assert load_settings(corpus_dir=tmp_path / "mijn" / "corpus", env={}).data_dir == (
-        tmp_path / "mijn" / "data").resolve()
+    assert (
+        load_settings(corpus_dir=tmp_path / "mijn" / "corpus", env={}).data_dir
+        == (tmp_path / "mijn" / "data").resolve()
+    )
 
 
 @pytest.mark.parametrize("value", ["veel", "-1", "0"])

@@ -46,8 +46,10 @@ def test_invalid_sidecar_skips_the_file(tmp_path: Path) -> None:
 
 
 def test_first_heading_is_the_title_without_other_sources(tmp_path: Path) -> None:
-    parsed = ParsedDocument(title="", blocks=[Block(kind="heading", text="Wijkactieplan Spangen",
-                                                     level=1, role="chapter")])
+    parsed = ParsedDocument(
+        title="",
+        blocks=[Block(kind="heading", text="Wijkactieplan Spangen", level=1, role="chapter")],
+    )
     fields = resolve_metadata(tmp_path / "x.txt", parsed, {}, "Vastgesteld in juni 2008.")
     assert fields["title"] == "Wijkactieplan Spangen"
     assert fields["doctype"] == "wijkactieplan"

@@ -69,7 +69,8 @@ def test_no_passage_ends_mid_sentence(built_settings) -> None:  # type: ignore[n
     with Store(built_settings.db_path) as store:
         for doc_id in REPORTS:
             bad = [
-                p["text"][-80:] for p in store.passages(doc_id)
+                p["text"][-80:]
+                for p in store.passages(doc_id)
                 if p["kind"] in {"paragraph", "box", "praktijkvoorbeeld"}
                 and not end.search(p["text"].rstrip())
                 and not p["text"].endswith(SOURCE_ENDS_WITHOUT_STOP)
@@ -92,10 +93,13 @@ def test_reindexing_an_unchanged_corpus_parses_nothing(tmp_path: Path) -> None:
 
 
 def test_changed_added_and_removed_files(tmp_path: Path) -> None:
-    corpus = make_corpus(tmp_path, {
-        "a.txt": "Eerste document\n\nDe wijk Overvecht krijgt een buurthuis.\n",
-        "sub/b.txt": "Tweede document\n\nIn Kanaleneiland komt een brede school.\n",
-    })
+    corpus = make_corpus(
+        tmp_path,
+        {
+            "a.txt": "Eerste document\n\nDe wijk Overvecht krijgt een buurthuis.\n",
+            "sub/b.txt": "Tweede document\n\nIn Kanaleneiland komt een brede school.\n",
+        },
+    )
     settings = _settings(corpus, tmp_path)
     run_index(settings)
     with Store(settings.db_path) as store:
@@ -134,18 +138,24 @@ def test_file_without_sidecar_gets_metadata_from_content_and_format_from_bytes(
 
 
 def test_sidecar_overrides_inferred_metadata(tmp_path: Path) -> None:
-    corpus = make_corpus(tmp_path, {
-        "brief.txt": "Wijkeconomie\n\nDe brief over wijkeconomie van 20 juni 2008.\n",
-        "brief.meta.json": '{"title": "Brief Wijkeconomie", "type": "brief", "year": 2008,'
-                           ' "identifier": "kst-30995-49", "source": "test"}',
-    })
+    corpus = make_corpus(
+        tmp_path,
+        {
+            "brief.txt": "Wijkeconomie\n\nDe brief over wijkeconomie van 20 juni 2008.\n",
+            "brief.meta.json": '{"title": "Brief Wijkeconomie", "type": "brief", "year": 2008,'
+            ' "identifier": "kst-30995-49", "source": "test"}',
+        },
+    )
     settings = _settings(corpus, tmp_path)
     report = run_index(settings)
     assert report.files_seen == 1  # the sidecar is not a document
     with Store(settings.db_path) as store:
         doc = store.document("brief")
     assert (doc["title"], doc["type"], doc["identifier"]) == (
-        "Brief Wijkeconomie", "brief", "kst-30995-49")
+        "Brief Wijkeconomie",
+        "brief",
+        "kst-30995-49",
+    )
 
 
 BAD_FILES: dict[str, bytes] = {
@@ -162,8 +172,15 @@ def test_bad_files_are_skipped_with_a_dutch_reason_and_the_rest_is_indexed(
 ) -> None:
     good = "Goed document\n\nDit document wordt gewoon geïndexeerd.\n"
     cp1252 = "Café-overleg\n\nDe bewoners van de wijk praten mee in het café.\n".encode("cp1252")
-    corpus = make_corpus(tmp_path, {**BAD_FILES, "goed.txt": good, "oud.txt": cp1252,
-                                    "groot.txt": "Groot\n\n" + "woord " * 300_000})
+    corpus = make_corpus(
+        tmp_path,
+        {
+            **BAD_FILES,
+            "goed.txt": good,
+            "oud.txt": cp1252,
+            "groot.txt": "Groot\n\n" + "woord " * 300_000,
+        },
+    )
     settings = _settings(corpus, tmp_path, KENNISBANK_MAX_FILE_MB="1")
     report = run_index(settings)
     skipped = {s.path: s.reason for s in report.skipped}
@@ -190,18 +207,30 @@ def test_a_file_that_breaks_keeps_its_previous_document(tmp_path: Path) -> None:
 
 
 def test_corpus_walk_ignores_sidecars_and_hidden_files(tmp_path: Path) -> None:
-    corpus = make_corpus(tmp_path, {
-        "a.txt": "x", "a.meta.json": "{}", ".verborgen.txt": "x", "map/.git/config": "x",
-        "map/b.html": "<p>x</p>",
-    })
+    corpus = make_corpus(
+        tmp_path,
+        {
+            "a.txt": "x",
+            "a.meta.json": "{}",
+            ".verborgen.txt": "x",
+            "map/.git/config": "x",
+            "map/b.html": "<p>x</p>",
+        },
+    )
     assert [p.relative_to(corpus).as_posix() for p in corpus_files(corpus)] == [
-        "a.txt", "map/b.html"]
+        "a.txt",
+        "map/b.html",
+    ]
 
 
 @pytest.mark.parametrize(
     ("rel", "taken", "expected"),
     [
-        ("voortgangsrapportage-wijkenaanpak-2008.txt", set(), "voortgangsrapportage-wijkenaanpak-2008"),
+        (
+            "voortgangsrapportage-wijkenaanpak-2008.txt",
+            set(),
+            "voortgangsrapportage-wijkenaanpak-2008",
+        ),
         ("harvested/kst-30995-78.xml", set(), "harvested-kst-30995-78"),
         ("a.txt", {"a"}, "a-txt"),
         ("Map Met Spaties/Één.PDF", set(), "map-met-spaties-een"),

@@ -114,8 +114,10 @@ def test_long_paragraph_is_split_only_at_sentence_ends() -> None:
     [
         ("Dit is zin één. Dit is zin twee.", ["Dit is zin één.", "Dit is zin twee."]),
         ("Zie o.a. de brief. Daarna volgt meer.", ["Zie o.a. de brief.", "Daarna volgt meer."]),
-        ("Kamerstuk 30 995, nr. 78 is verstuurd. Klaar.",
-         ["Kamerstuk 30 995, nr. 78 is verstuurd.", "Klaar."]),
+        (
+            "Kamerstuk 30 995, nr. 78 is verstuurd. Klaar.",
+            ["Kamerstuk 30 995, nr. 78 is verstuurd.", "Klaar."],
+        ),
         ("Werkt het? Ja! Zeker.", ["Werkt het?", "Ja!", "Zeker."]),
     ],
 )

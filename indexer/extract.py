@@ -1,0 +1,280 @@
+"""Entity recognition over passages: gemeenten, wijken, buurten, experimenten,
+partners, organisaties, thema's and persons.
+
+:class:`EntityExtractor` runs the pipeline of :func:`indexer.nlp.build_nlp` over
+passages with ``nlp.pipe`` and turns what it finds into
+:class:`~kennisbank.model.Mention` objects (offsets into the passage text):
+
+* registry names and aliases (method ``exact``, ``alias`` or, for harvested
+  entities, ``harvested``), with the disambiguation and context rules of
+  :mod:`indexer.rules` (method ``context``; ``rule`` names the rule);
+* misspelt registry names (method ``fuzzy``, score = rapidfuzz ratio / 100);
+* persons, recognised by title, in brackets or as motion submitters (see
+  :mod:`indexer.persons`).  Persons are not in the registry: their entity id is
+  ``persoon/<slug of the surname>`` and their method ``context``;
+* thema's per passage (:meth:`EntityExtractor.thema_mentions`, rules ``section``
+  and ``vocabulary``, see :mod:`indexer.themes`);
+* with ``RecognitionSettings(use_statistical_model=...)`` also the entities of a
+  spaCy model (method ``model``).
+
+``python -m indexer.extract --bench`` prints the throughput on the bundled corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from indexer.candidates import Candidate
+from indexer.nlp import RecognitionSettings, build_nlp
+from indexer.themes import ThemeMatcher
+from kennisbank.model import Mention, Passage
+from kennisbank.registry import Registry, normalise
+
+
+class EntityExtractor:
+    """Finds entity mentions in passages (see the module docstring).
+
+    Building the pipeline takes a few seconds (the lemmatizer's lookup tables);
+    reuse one extractor for many passages.
+    """
+
+    def __init__(
+        self, registry: Registry | None = None, settings: RecognitionSettings | None = None
+    ) -> None:
+        self.registry = registry if registry is not None else Registry.load()
+        self.settings = settings or RecognitionSettings()
+        self.nlp = build_nlp(self.registry, settings=self.settings)
+        table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+        @lru_cache(maxsize=65536)
+        def lemma(word: str) -> str:
+            return str(table.get(word, word))
+
+        self.themes = ThemeMatcher(
+            self.registry, min_words=self.settings.thema_min_words, lemma=lemma
+        )
+
+    # ------------------------------------------------------------------ passages
+    def extract(self, passages: Iterable[Passage]) -> list[Mention]:
+        """All mentions in ``passages``, passage by passage, in text order.
+
+        Names, persons and model entities come from the pipeline (run in batches
+        with ``nlp.pipe``); thema mentions from :meth:`thema_mentions`.
+        """
+        items = list(passages)
+        mentions: list[Mention] = []
+        docs = self.nlp.pipe((p.text for p in items), batch_size=self.settings.batch_size)
+        for passage, doc in zip(items, docs, strict=True):
+            mentions.extend(self._doc_mentions(passage, doc))
+            mentions.extend(self.thema_mentions(passage, doc=doc))
+        return mentions
+
+    def thema_mentions(self, passage: Passage, *, doc: Doc | None = None) -> list[Mention]:
+        """The thema's of one passage (rules ``section`` and ``vocabulary``).
+
+        A heading in the passage's section path that names a thema (``Wonen``,
+        ``Voortgang Wonen``) gives a ``section`` mention (``start = end = 0``, the
+        heading as surface); otherwise at least ``settings.thema_min_words``
+        different indicative words of the thema's registry vocabulary, outside the
+        names of partners and organisaties, give a ``vocabulary`` mention on the
+        first of them.  See :mod:`indexer.themes`.  ``doc`` is the passage's
+        processed text when the caller has it (else the pipeline runs once more).
+        """
+        if doc is None:
+            doc = self.nlp(passage.text)
+        names = [
+            (doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1].text))
+            for c in doc._.kb_mentions or []
+            if c.type in ("partner", "organisatie")
+        ]
+        return self.themes.mentions(passage, exclude=names)
+
+    def recognise(self, text: str) -> list[Mention]:
+        """Mentions (without thema's) in a free text; passage and document id are empty."""
+        passage = Passage(
+            id="",
+            document_id="",
+            seq=0,
+            kind="paragraph",
+            section_path=[],
+            text=text,
+            start=0,
+            end=len(text),
+        )
+        return self._doc_mentions(passage, self.nlp(text))
+
+    def resolve(self, surface: str, context: str | None = None) -> tuple[str, str, float] | None:
+        """The entity that ``surface`` names, as ``(entity_id, method, score)``, or ``None``.
+
+        ``context`` is the text around the surface (a sentence or passage): the
+        surface is looked up there, so that context rules apply (``Oost`` in
+        ``Gouda Oost``, ``Bewonersparticipatie`` after ``experiment``); where the
+        context shows it is no name (``Utrecht`` in ``FC Utrecht``) the answer is
+        ``None``.  Without a context, or when the surface is not in it, the
+        surface is read on its own: ``Haagse`` → ``gemeente/den-haag``;
+        ``Richard Krajcek Foundation`` → the partner, method ``fuzzy``; ``Oost``,
+        ``Vitesse`` and ``FC Utrecht`` → ``None``.  Thema's are not resolved (they are not names).
+        """
+        surface = surface.strip()
+        if not surface:
+            return None
+        if context:
+            positions = self._positions(surface, context)
+            if positions:
+                return self._resolve_at(surface, context, positions)
+        return self._resolve_at(surface, surface, [0])
+
+    @staticmethod
+    def _positions(surface: str, text: str) -> list[int]:
+        for haystack, needle in ((text, surface), (text.lower(), surface.lower())):
+            positions: list[int] = []
+            pos = haystack.find(needle)
+            while pos >= 0:
+                positions.append(pos)
+                pos = haystack.find(needle, pos + 1)
+            if positions:
+                return positions
+        return []
+
+    def _resolve_at(
+        self, surface: str, text: str, positions: list[int]
+    ) -> tuple[str, str, float] | None:
+        """The mention at one of ``positions``: exactly there, or a longer mention around
+        it whose entity the surface names (``Oost`` in ``Gouda Oost``)."""
+        mentions = self.recognise(text)
+        key = normalise(surface)
+        for pos in positions:
+            end = pos + len(surface)
+            for mention in mentions:
+                if (mention.start, mention.end) == (pos, end):
+                    return mention.entity_id, mention.method, mention.score
+            for mention in mentions:
+                if mention.start <= pos and end <= mention.end:
+                    entity = self.registry.get(mention.entity_id)
+                    if entity is not None and key in {normalise(n) for n in entity.names}:
+                        return mention.entity_id, mention.method, mention.score
+        return None
+
+    # ------------------------------------------------------------------ internals
+    @staticmethod
+    def _doc_mentions(passage: Passage, doc: Doc) -> list[Mention]:
+        result: list[Mention] = []
+        cands: Sequence[Candidate] = doc._.kb_mentions or []
+        for cand in cands:
+            start = doc[cand.start].idx
+            last = doc[cand.end - 1]
+            end = last.idx + len(last.text)
+            result.append(
+                Mention(
+                    entity_id=cand.entity_id,
+                    passage_id=passage.id,
+                    document_id=passage.document_id,
+                    start=start,
+                    end=end,
+                    surface=passage.text[start:end],
+                    method=cand.method,
+                    score=cand.score,
+                    rule=cand.rule,
+                )
+            )
+        return result
+
+
+# --------------------------------------------------------------------------- benchmark
+def default_corpus_dir() -> Path:
+    """The bundled corpus folder of the checkout."""
+    return Path(__file__).resolve().parent.parent / "corpus"
+
+
+def load_corpus_passages(corpus_dir: Path | None = None) -> list[Passage]:
+    """Passages of every ``.txt`` document of ``corpus_dir`` (parsed and segmented)."""
+    from indexer.parsers.text import build_vocabulary, parse_text
+    from indexer.segment import segment
+
+    folder = corpus_dir or default_corpus_dir()
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))}
+    vocabulary = build_vocabulary(list(texts.values()))
+    passages: list[Passage] = []
+    for stem, text in texts.items():
+        parsed = parse_text(text, vocabulary=set(vocabulary), name=f"{stem}.txt")
+        passages.extend(segment(stem, parsed.blocks).passages)
+    return passages
+
+
+def benchmark_extraction(
+    corpus_dir: Path | None = None,
+    *,
+    repeat: int = 3,
+    extractor: EntityExtractor | None = None,
+) -> float:
+    """Print and return the throughput (passages per second) on the bundled corpus.
+
+    Building the pipeline is timed separately; the best of ``repeat`` runs of
+    :meth:`EntityExtractor.extract` over all passages counts.
+    """
+    passages = load_corpus_passages(corpus_dir)
+    started = time.perf_counter()
+    extractor = extractor or EntityExtractor()
+    build_seconds = time.perf_counter() - started
+    timings: list[float] = []
+    mentions: list[Mention] = []
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        mentions = extractor.extract(passages)
+        timings.append(time.perf_counter() - started)
+    best = min(timings)
+    rate = len(passages) / best if best > 0 else float("inf")
+    per_type = Counter(m.entity_id.split("/", 1)[0] for m in mentions)
+    print(
+        f"Entiteitsherkenning: {len(passages)} passages, {len(mentions)} mentions in "
+        f"{best:.2f} s = {rate:.0f} passages/s (beste van {len(timings)}; eerste ronde "
+        f"{timings[0]:.2f} s = {len(passages) / timings[0]:.0f} passages/s; pijplijn opbouwen: "
+        f"{build_seconds:.1f} s)"
+    )
+    print("Mentions per type: " + ", ".join(f"{t} {n}" for t, n in sorted(per_type.items())))
+    return rate
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m indexer.extract [--bench] [TEXT]``: benchmark, or show the mentions in TEXT."""
+    parser = argparse.ArgumentParser(
+        prog="python -m indexer.extract", description="Entiteitsherkenning van de kennisbank."
+    )
+    parser.add_argument("text", nargs="?", help="tekst waarin entiteiten gezocht worden")
+    parser.add_argument("--bench", action="store_true", help="meet passages/s op het corpus")
+    parser.add_argument("--repeat", type=int, default=3, help="aantal meetrondes (standaard 3)")
+    parser.add_argument("--corpus", type=Path, default=None, help="map met .txt-documenten")
+    args = parser.parse_args(argv)
+    if args.bench:
+        benchmark_extraction(args.corpus, repeat=args.repeat)
+        return 0
+    if not args.text:
+        parser.print_help()
+        return 1
+    for mention in EntityExtractor().recognise(args.text):
+        rule = f" [{mention.rule}]" if mention.rule else ""
+        print(
+            f"{mention.surface!r} → {mention.entity_id} ({mention.method}{rule}, {mention.score})"
+        )
+    return 0
+
+
+__all__ = [
+    "EntityExtractor",
+    "RecognitionSettings",
+    "benchmark_extraction",
+    "default_corpus_dir",
+    "load_corpus_passages",
+    "main",
+]
+
+if __name__ == "__main__":
+    sys.exit(main())
