@@ -15,15 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kennisbank import graph
+from kennisbank.config import Settings
 from kennisbank.registry import DATA_DIR, Registry
 from kennisbank.store import Store
 
 REGISTRY_FINGERPRINT_KEY = "registry_fingerprint"
 
 
-def registry_fingerprint() -> str:
-    """A hash over the curated data files: when it changes, the graph is rebuilt."""
+def registry_fingerprint(settings: Settings | None = None) -> str:
+    """A hash over the curated data files and the recognition settings.
+
+    When it changes, the graph is rebuilt.
+    """
     digest = hashlib.sha256()
+    digest.update(repr(recognition_settings(settings)).encode())
     for path in sorted(DATA_DIR.glob("*.json")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -38,16 +43,32 @@ class KnowledgeReport:
     harvested: list[dict[str, Any]] = field(default_factory=list)
 
 
-def needs_rebuild(store: Store, documents_changed: bool) -> bool:
-    """True when the graph must be rebuilt."""
+def needs_rebuild(store: Store, documents_changed: bool, settings: Settings | None = None) -> bool:
+    """True when the graph must be rebuilt (documents, registry or thresholds changed)."""
     if documents_changed:
         return True
-    if store.meta().get(REGISTRY_FINGERPRINT_KEY) != registry_fingerprint():
+    if store.meta().get(REGISTRY_FINGERPRINT_KEY) != registry_fingerprint(settings):
         return True
     return graph.graph_counts(store.conn)["entities"] == 0
 
 
-def build_knowledge(store: Store, registry: Registry | None = None) -> KnowledgeReport:
+def recognition_settings(settings: Settings | None) -> Any:
+    """The entity-recognition thresholds of ``settings`` (defaults when None)."""
+    from indexer.nlp import RecognitionSettings
+
+    if settings is None:
+        return RecognitionSettings()
+    return RecognitionSettings(
+        fuzzy_threshold=float(settings.fuzzy_threshold),
+        min_fuzzy_length=settings.min_fuzzy_length,
+        thema_min_words=settings.thema_min_words,
+        use_statistical_model=settings.spacy_model,
+    )
+
+
+def build_knowledge(
+    store: Store, registry: Registry | None = None, settings: Settings | None = None
+) -> KnowledgeReport:
     """Rebuild the graph tables from the stored passages (inside the caller's transaction)."""
     from indexer.commitments import find_commitments
     from indexer.extract import EntityExtractor
@@ -63,7 +84,7 @@ def build_knowledge(store: Store, registry: Registry | None = None) -> Knowledge
     for doc_id, doc_passages in by_document.items():
         for item in harvest(doc_id, doc_passages, registry):
             report.harvested.append(_harvest_summary(item))
-    mentions = EntityExtractor(registry).extract(passages)
+    mentions = EntityExtractor(registry, recognition_settings(settings)).extract(passages)
     links = extract_links(passages, mentions, registry)
     refs_by_passage: dict[str, list[str]] = defaultdict(list)
     for ref in store.refs():
@@ -75,7 +96,7 @@ def build_knowledge(store: Store, registry: Registry | None = None) -> Knowledge
     graph.write_mentions(store.conn, mentions)
     graph.write_links(store.conn, links)
     graph.write_commitments(store.conn, commitments)
-    store.set_meta(REGISTRY_FINGERPRINT_KEY, registry_fingerprint())
+    store.set_meta(REGISTRY_FINGERPRINT_KEY, registry_fingerprint(settings))
     return report
 
 

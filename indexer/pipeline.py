@@ -217,8 +217,8 @@ def run_index(settings: Settings, progress: ProgressFactory | None = None) -> In
                 # A file that became unreadable keeps its previous document serving.
                 kept = known.get(rel, {}).get("document_id")
                 store.record_file(rel, checksum, size, status, reason, kept, now)
-            if needs_rebuild(store, bool(built or report.removed)):
-                report.harvested = build_knowledge(store).harvested
+            if needs_rebuild(store, bool(built or report.removed), settings):
+                report.harvested = build_knowledge(store, settings=settings).harvested
             store.set_meta("built_at", now)
             store.set_meta("corpus_dir", str(corpus.resolve()))
         report.totals = store.counts()

@@ -12,6 +12,11 @@ environment variable           meaning                                      defa
 ``KENNISBANK_MAX_FILE_MB``     files larger than this are skipped           ``50``
 ``KENNISBANK_HOST``            address ``kennisbank serve`` listens on      ``127.0.0.1``
 ``KENNISBANK_PORT``            port ``kennisbank serve`` listens on         ``8000``
+``KENNISBANK_FUZZY_THRESHOLD`` rapidfuzz score (0-100) for a misspelt name  ``90``
+``KENNISBANK_MIN_FUZZY_LENGTH`` shorter names are matched exactly only      ``6``
+``KENNISBANK_THEMA_MIN_WORDS`` indicative words that make a passage's thema ``3``
+``KENNISBANK_SPACY_MODEL``     optional installed spaCy model for extra     (off)
+                               persoon/organisatie candidates
 =============================  ===========================================  ==================
 """
 
@@ -40,6 +45,10 @@ class Settings:
     max_file_bytes: int = 50 * 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
+    fuzzy_threshold: int = 90
+    min_fuzzy_length: int = 6
+    thema_min_words: int = 3
+    spacy_model: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -80,4 +89,8 @@ def load_settings(
         max_file_bytes=_int_env(env, "KENNISBANK_MAX_FILE_MB", 50) * 1024 * 1024,
         host=env.get("KENNISBANK_HOST") or "127.0.0.1",
         port=_int_env(env, "KENNISBANK_PORT", 8000),
+        fuzzy_threshold=_int_env(env, "KENNISBANK_FUZZY_THRESHOLD", 90),
+        min_fuzzy_length=_int_env(env, "KENNISBANK_MIN_FUZZY_LENGTH", 6),
+        thema_min_words=_int_env(env, "KENNISBANK_THEMA_MIN_WORDS", 3),
+        spacy_model=env.get("KENNISBANK_SPACY_MODEL") or None,
     )

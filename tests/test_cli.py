@@ -14,7 +14,7 @@ from indexer.cli import cli
 from kennisbank import __version__
 from tests.conftest import make_corpus
 
-COMMANDS = ["index", "serve", "ref", "docs"]
+COMMANDS = ["index", "serve", "ref", "docs", "entities", "entity"]
 
 
 def test_version(runner) -> None:  # type: ignore[no-untyped-def]
@@ -145,3 +145,39 @@ def test_installed_console_script_runs() -> None:
         pytest.skip("kennisbank is niet als script geïnstalleerd")
     out = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"kennisbank {__version__}"
+
+
+def test_entities_json_lists_the_registry_with_counts(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        cli, ["entities", "--type", "experiment", "--json", "--data-dir", str(built_settings.data_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert len(rows) == 7
+    assert all(r["type"] == "experiment" for r in rows)
+    assert all({"id", "name", "aliases", "attributes", "mentions", "documents"} <= set(r) for r in rows)
+    assert sum(r["mentions"] for r in rows) > 0
+
+
+def test_entity_card_json(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        cli, ["entity", "Wielwijk en Crabbehof", "--json", "--data-dir", str(built_settings.data_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)
+    assert card["id"] == "wijk/dordrecht-wielwijk-crabbehof"
+    assert card["attributes"]["gemeente"] == "gemeente/dordrecht"
+    [ligt_in] = card["links"]["ligt in"]
+    assert ligt_in["id"] == "gemeente/dordrecht" and ligt_in["evidence"]
+    assert card["passages"]
+
+
+def test_unknown_entity_suggests_and_exits_1(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(cli, ["entity", "Kanaleneilnad", "--data-dir", str(built_settings.data_dir)])
+    assert result.exit_code == 1
+    assert "Bedoelde u: Kanaleneiland" in result.output
+    as_json = runner.invoke(
+        cli, ["entity", "Kanaleneilnad", "--json", "--data-dir", str(built_settings.data_dir)]
+    )
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.output)["suggesties"][0]["id"] == "wijk/utrecht-kanaleneiland"

@@ -580,6 +580,58 @@ def test_compass_word_in_context(extractor: EntityExtractor) -> None:
     assert _ids(extractor, "In de wijk Zuidwest is een project gestart.") == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "entity_id", "rule"),
+    [
+        (
+            "In Amsterdam heeft stadsdeel Oost een loket.",
+            "Oost",
+            "wijk/amsterdam-oost",
+            "stadsdeel X",
+        ),
+        ("Het plan voor Delfzijl-Noord is klaar.", "Delfzijl-Noord", "wijk/delfzijl-noord", "Y-X"),
+        ("Het plan voor Gouda Oost is klaar.", "Gouda Oost", "wijk/gouda-oost", "Y X"),
+        ("Gouda | Oost", "Oost", "wijk/gouda-oost", "Y | X"),
+        ("Noordoost | Smallingerland", "Noordoost", "buurt/smallingerland-noordoost", "X | Y"),
+        (
+            "De Oosterparkbuurt in Groningen",
+            "Oosterparkbuurt",
+            "buurt/groningen-oosterparkbuurt",
+            "X in Y",
+        ),
+        (
+            "Het Oosterparkbuurt-project in Groningen loopt.",
+            "Oosterparkbuurt",
+            "buurt/groningen-oosterparkbuurt",
+            "gemeente in zin",
+        ),
+        (
+            "De Rotterdamse wijken Oud Zuid, West en Noord krijgen geld.",
+            "Noord",
+            "wijk/rotterdam-noord",
+            "de Y-se wijk X",
+        ),
+        (
+            "In Den Haag is in de wijk Zuidwest iets gestart.",
+            "Zuidwest",
+            "wijk/den-haag-zuid-west",
+            "wijk X",
+        ),
+    ],
+)
+def test_context_rules(
+    extractor: EntityExtractor, text: str, surface: str, entity_id: str, rule: str
+) -> None:
+    found = [(m.surface, m.entity_id, m.method, m.rule) for m in extractor.recognise(text)]
+    assert (surface, entity_id, "context", rule) in found
+    assert extractor.resolve("Oosterparkbuurt") is None  # two gemeenten, no context
+
+
+def test_empty_and_table_passages(extractor: EntityExtractor) -> None:
+    assert extractor.extract([_passage("", [])]) == []
+    assert extractor.extract([_passage("a | b\n | Oost", [], kind="table")]) == []
+
+
 def test_utrecht_gemeente_club_and_wijken(extractor: EntityExtractor) -> None:
     assert extractor.resolve("Utrecht") == ("gemeente/utrecht", "exact", 1.0)
     assert extractor.resolve("FC Utrecht") is None
@@ -973,3 +1025,11 @@ def test_benchmark_function(
 def test_cli_main_prints_mentions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["Gouda Oost"]) == 0
     assert "wijk/gouda-oost" in capsys.readouterr().out
+
+
+def test_shared_sample_for_the_benchmark_is_real_text(shared_data) -> None:  # type: ignore[no-untyped-def]
+    from indexer.extract import load_shared_passages
+
+    sample = load_shared_passages(shared_data, limit=200)
+    assert len(sample) == 200
+    assert all(p.text.strip() for p in sample)
