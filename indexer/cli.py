@@ -183,9 +183,13 @@ def _ref_input(text: str | None, file_: str | None) -> str:
 
 
 @cli.command()
-@click.option("--type", "entity_type", default=None,
-              help="Alleen dit type: wijk, gemeente, buurt, experiment, partner, thema, "
-                   "organisatie, persoon.")
+@click.option(
+    "--type",
+    "entity_type",
+    default=None,
+    help="Alleen dit type: wijk, gemeente, buurt, experiment, partner, thema, "
+    "organisatie, persoon.",
+)
 @click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 def entities(entity_type: str | None, data_dir: str | None, as_json: bool) -> None:
@@ -208,8 +212,10 @@ def entities(entity_type: str | None, data_dir: str | None, as_json: bool) -> No
         click.echo("Geen entiteiten gevonden.")
     for row in rows:
         aliases = ", ".join(a["text"] if isinstance(a, dict) else a for a in row["aliases"][:4])
-        click.echo(f"{row['id']}  {row['name']}  [{row['type']}]  {row['mentions']} vermeldingen"
-                   f" in {row['documents']} documenten" + (f"  (ook: {aliases})" if aliases else ""))
+        click.echo(
+            f"{row['id']}  {row['name']}  [{row['type']}]  {row['mentions']} vermeldingen"
+            f" in {row['documents']} documenten" + (f"  (ook: {aliases})" if aliases else "")
+        )
 
 
 @cli.command()
@@ -252,9 +258,11 @@ def _print_card(card: dict[str, Any]) -> None:
     for label, items in card["links"].items():
         click.echo(f"{label}:")
         for item in items:
-            click.echo(f"  - {item['name']} ({item['id']}) bewijs: {', '.join(item['evidence'][:3])}")
+            click.echo(
+                f"  - {item['name']} ({item['id']}) bewijs: {', '.join(item['evidence'][:3])}"
+            )
             if item["quote"]:
-                click.echo(f"      \"{item['quote']}\"")
+                click.echo(f'      "{item["quote"]}"')
     if card["passages"]:
         click.echo("Passages:")
         for p in card["passages"]:

@@ -277,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="aantal meetrondes (standaard 3)")
     parser.add_argument("--corpus", type=Path, default=None, help="map met .txt-documenten")
     parser.add_argument(
-        "--shared", type=Path, default=None,
+        "--shared",
+        type=Path,
+        default=None,
         help="ook meten op echte tekst uit deze map (../shared/data: laws-md, municipal-plans-md)",
     )
     parser.add_argument("--limit", type=int, default=5000, help="passages uit --shared (5000)")
@@ -290,8 +292,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not sample:
                 print(f"Geen tekst gevonden in {args.shared}: meting overgeslagen.")
             else:
-                benchmark_extraction(repeat=args.repeat, extractor=extractor, passages=sample,
-                                     label=f"{args.shared}")
+                benchmark_extraction(
+                    repeat=args.repeat, extractor=extractor, passages=sample, label=f"{args.shared}"
+                )
         return 0
     if not args.text:
         parser.print_help()

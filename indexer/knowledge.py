@@ -113,8 +113,12 @@ def _persons(mentions: list[Any], registry: Registry) -> list[dict[str, Any]]:
             continue
         etype = m.entity_id.split("/", 1)[0]
         found[m.entity_id] = {
-            "id": m.entity_id, "type": etype, "name": m.surface, "aliases": [],
-            "attributes": {}, "origin": "harvested",
+            "id": m.entity_id,
+            "type": etype,
+            "name": m.surface,
+            "aliases": [],
+            "attributes": {},
+            "origin": "harvested",
             "sources": [{"fact": "name", "document": m.document_id, "passage": m.passage_id}],
         }
     return list(found.values())

@@ -20,6 +20,7 @@ from indexer.knowledge import build_knowledge, needs_rebuild
 from indexer.metadata import is_sidecar, read_sidecar, resolve_metadata
 from indexer.segment import segment
 from indexer.sources import SourceFile, decode_text, parse_source, read_source
+from kennisbank import generations
 from kennisbank.config import Settings
 from kennisbank.errors import SkipFile
 from kennisbank.model import Document
@@ -50,6 +51,7 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     harvested: list[dict[str, Any]] = field(default_factory=list)
+    search: dict[str, Any] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -67,6 +69,7 @@ class IndexReport:
             "removed": self.removed,
             "warnings": self.warnings,
             "harvested": self.harvested,
+            "search_index": self.search,
             **self.totals,
         }
 
@@ -217,12 +220,40 @@ def run_index(settings: Settings, progress: ProgressFactory | None = None) -> In
                 # A file that became unreadable keeps its previous document serving.
                 kept = known.get(rel, {}).get("document_id")
                 store.record_file(rel, checksum, size, status, reason, kept, now)
-            if needs_rebuild(store, bool(built or report.removed), settings):
+            graph_rebuilt = needs_rebuild(store, bool(built or report.removed), settings)
+            if graph_rebuilt:
                 report.harvested = build_knowledge(store, settings=settings).harvested
             store.set_meta("built_at", now)
             store.set_meta("corpus_dir", str(corpus.resolve()))
+        if graph_rebuilt or search_index_stale(settings.data_dir):
+            report.search = refresh_search_index(store, settings.data_dir)
         report.totals = store.counts()
     return report
+
+
+def search_index_stale(data_dir: Path) -> bool:
+    """True when there is no live full-text index or it was built by another schema."""
+    from kennisbank.searchindex import SEARCH_SCHEMA_VERSION, read_meta
+
+    live = generations.current_dir(data_dir)
+    return live is None or read_meta(live).get("schema_version") != SEARCH_SCHEMA_VERSION
+
+
+def refresh_search_index(store: Store, data_dir: Path) -> dict[str, Any]:
+    """Build the full-text index into a new generation folder and switch to it atomically.
+
+    When the build fails, the half-built folder is removed and the live index stays.
+    """
+    from kennisbank.searchindex import build_search_index
+
+    target = generations.new_generation_dir(data_dir)
+    try:
+        counts = build_search_index(store, target)
+    except BaseException:
+        generations.discard(target)
+        raise
+    generations.publish(data_dir, target)
+    return counts
 
 
 def _size(path: Path) -> int:

@@ -199,9 +199,7 @@ def _drafts(blocks: Iterable[Block]) -> Iterator[_Draft]:
         elif block.kind in {"list", "table", "footnote"}:
             yield _Draft(block.kind, block.text, block, list(block.notes), _path(stack))
         else:
-            yield _Draft(
-                "paragraph", block.text, block, list(block.notes), _path(stack)
-            )
+            yield _Draft("paragraph", block.text, block, list(block.notes), _path(stack))
     yield from flush()
 
 

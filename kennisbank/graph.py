@@ -97,13 +97,21 @@ def write_entities(conn: sqlite3.Connection, entities: Iterable[Any]) -> None:
         aliases = data.get("aliases", [])
         conn.execute(
             "INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (data["id"], data["type"], data["name"], _dumps(aliases),
-             _dumps(data.get("attributes", {})), _dumps(data.get("sources", [])),
-             data.get("origin", "curated")),
+            (
+                data["id"],
+                data["type"],
+                data["name"],
+                _dumps(aliases),
+                _dumps(data.get("attributes", {})),
+                _dumps(data.get("sources", [])),
+                data.get("origin", "curated"),
+            ),
         )
         names = [(data["name"], "name")] + [
-            (a["text"] if isinstance(a, dict) else str(a),
-             a.get("kind", "variant") if isinstance(a, dict) else "variant")
+            (
+                a["text"] if isinstance(a, dict) else str(a),
+                a.get("kind", "variant") if isinstance(a, dict) else "variant",
+            )
             for a in aliases
         ]
         conn.executemany(
@@ -116,8 +124,20 @@ def write_mentions(conn: sqlite3.Connection, mentions: Iterable[Mention]) -> Non
     """Store recognised mentions."""
     conn.executemany(
         "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(m.entity_id, m.passage_id, m.document_id, m.start, m.end, m.surface, m.method,
-          m.score, m.rule) for m in mentions],
+        [
+            (
+                m.entity_id,
+                m.passage_id,
+                m.document_id,
+                m.start,
+                m.end,
+                m.surface,
+                m.method,
+                m.score,
+                m.rule,
+            )
+            for m in mentions
+        ],
     )
 
 
@@ -126,7 +146,8 @@ def write_links(conn: sqlite3.Connection, links: Iterable[Link]) -> None:
     for link in links:
         row = conn.execute(
             "SELECT evidence, quote, origin FROM links WHERE type=? AND source_id=?"
-            " AND target_id=?", (link.type, link.source_id, link.target_id),
+            " AND target_id=?",
+            (link.type, link.source_id, link.target_id),
         ).fetchone()
         evidence = list(dict.fromkeys((json.loads(row[0]) if row else []) + link.evidence))
         quote = (row[1] if row else "") or link.quote
@@ -141,8 +162,22 @@ def write_commitments(conn: sqlite3.Connection, commitments: Iterable[Commitment
     """Store commitments (toezeggingen)."""
     conn.executemany(
         "INSERT OR REPLACE INTO commitments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(c.id, c.passage_id, c.document_id, c.text, c.start, c.end, c.cue, c.date,
-          c.vergaderjaar, _dumps(c.refs), _dumps(c.entities)) for c in commitments],
+        [
+            (
+                c.id,
+                c.passage_id,
+                c.document_id,
+                c.text,
+                c.start,
+                c.end,
+                c.cue,
+                c.date,
+                c.vergaderjaar,
+                _dumps(c.refs),
+                _dumps(c.entities),
+            )
+            for c in commitments
+        ],
     )
 
 
@@ -182,7 +217,8 @@ def find_entity(conn: sqlite3.Connection, name_or_id: str) -> dict[str, Any]:
         hit = conn.execute(
             "SELECT e.* FROM aliases a JOIN entities e ON e.id = a.entity_id WHERE a.norm = ?"
             " ORDER BY CASE e.type WHEN 'gemeente' THEN 0 WHEN 'wijk' THEN 1 ELSE 2 END, e.id"
-            " LIMIT 1", (key,),
+            " LIMIT 1",
+            (key,),
         ).fetchone()
         if hit is None:
             raise EntityNotFound(name_or_id, suggest(conn, name_or_id))
@@ -205,8 +241,12 @@ def suggest(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict[st
     ):
         row = rows[index]
         if row["entity_id"] not in found and score >= 75:
-            found[row["entity_id"]] = {"id": row["entity_id"], "name": row["name"],
-                                       "type": row["type"], "score": round(score, 1)}
+            found[row["entity_id"]] = {
+                "id": row["entity_id"],
+                "name": row["name"],
+                "type": row["type"],
+                "score": round(score, 1),
+            }
     return list(found.values())[:limit]
 
 
@@ -218,24 +258,35 @@ def entity_card(conn: sqlite3.Connection, name_or_id: str, top: int = 10) -> dic
     links: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in conn.execute(
         "SELECT * FROM links WHERE source_id = ? OR target_id = ? ORDER BY type, source_id,"
-        " target_id", (eid, eid),
+        " target_id",
+        (eid, eid),
     ):
         outgoing = row["source_id"] == eid
         other = row["target_id"] if outgoing else row["source_id"]
         label = LINK_LABELS.get(row["type"], (row["type"], row["type"]))[0 if outgoing else 1]
-        links[label].append({
-            "type": row["type"], "direction": "uit" if outgoing else "in", "id": other,
-            "name": names.get(other, other), "evidence": json.loads(row["evidence"]),
-            "quote": row["quote"], "origin": row["origin"],
-        })
-    passages = [dict(r) for r in conn.execute(
-        "SELECT p.id, p.document_id, d.title AS document_title, p.section_path, p.kind,"
-        " p.text, count(*) AS hits FROM mentions m"
-        " JOIN passages p ON p.id = m.passage_id AND p.document_id = m.document_id"
-        " JOIN documents d ON d.id = p.document_id"
-        " WHERE m.entity_id = ? GROUP BY p.document_id, p.id ORDER BY hits DESC, d.path, p.seq"
-        " LIMIT ?", (eid, top),
-    )]
+        links[label].append(
+            {
+                "type": row["type"],
+                "direction": "uit" if outgoing else "in",
+                "id": other,
+                "name": names.get(other, other),
+                "evidence": json.loads(row["evidence"]),
+                "quote": row["quote"],
+                "origin": row["origin"],
+            }
+        )
+    passages = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT p.id, p.document_id, d.title AS document_title, p.section_path, p.kind,"
+            " p.text, count(*) AS hits FROM mentions m"
+            " JOIN passages p ON p.id = m.passage_id AND p.document_id = m.document_id"
+            " JOIN documents d ON d.id = p.document_id"
+            " WHERE m.entity_id = ? GROUP BY p.document_id, p.id ORDER BY hits DESC, d.path, p.seq"
+            " LIMIT ?",
+            (eid, top),
+        )
+    ]
     for passage in passages:
         passage["section_path"] = json.loads(passage["section_path"])
     counts = conn.execute(

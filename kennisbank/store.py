@@ -124,8 +124,14 @@ class Store:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     def record_file(
-        self, path: str, checksum: str, size: int, status: str, reason: str | None,
-        document_id: str | None, indexed_at: str,
+        self,
+        path: str,
+        checksum: str,
+        size: int,
+        status: str,
+        reason: str | None,
+        document_id: str | None,
+        indexed_at: str,
     ) -> None:
         """Remember what happened to one corpus file (``indexed`` or ``skipped``)."""
         self.conn.execute(
@@ -143,26 +149,78 @@ class Store:
         self.conn.execute("DELETE FROM documents WHERE id = ? OR path = ?", (doc.id, doc.path))
         self.conn.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc.id, doc.path, doc.title, doc.doctype, doc.format, doc.checksum, doc.year,
-             doc.date, doc.source, doc.identifier, json.dumps(doc.metadata, ensure_ascii=False),
-             json.dumps(doc.warnings, ensure_ascii=False), doc.text),
+            (
+                doc.id,
+                doc.path,
+                doc.title,
+                doc.doctype,
+                doc.format,
+                doc.checksum,
+                doc.year,
+                doc.date,
+                doc.source,
+                doc.identifier,
+                json.dumps(doc.metadata, ensure_ascii=False),
+                json.dumps(doc.warnings, ensure_ascii=False),
+                doc.text,
+            ),
         )
         self.conn.executemany(
             "INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc.id, i, s.id, s.title, s.level, s.role, json.dumps(s.path, ensure_ascii=False),
-              s.passage_id) for i, s in enumerate(doc.sections)],
+            [
+                (
+                    doc.id,
+                    i,
+                    s.id,
+                    s.title,
+                    s.level,
+                    s.role,
+                    json.dumps(s.path, ensure_ascii=False),
+                    s.passage_id,
+                )
+                for i, s in enumerate(doc.sections)
+            ],
         )
         self.conn.executemany(
             "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(p.id, doc.id, p.seq, p.kind, json.dumps(p.section_path, ensure_ascii=False),
-              p.text, p.start, p.end, p.label, json.dumps(p.rows, ensure_ascii=False),
-              p.caption, json.dumps(p.notes), json.dumps(p.cited_by)) for p in doc.passages],
+            [
+                (
+                    p.id,
+                    doc.id,
+                    p.seq,
+                    p.kind,
+                    json.dumps(p.section_path, ensure_ascii=False),
+                    p.text,
+                    p.start,
+                    p.end,
+                    p.label,
+                    json.dumps(p.rows, ensure_ascii=False),
+                    p.caption,
+                    json.dumps(p.notes),
+                    json.dumps(p.cited_by),
+                )
+                for p in doc.passages
+            ],
         )
         self.conn.executemany(
             "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc.id, r["passage_id"], r["identifier"], r["dossier"], r["ondernummer"],
-              r.get("kamer"), r.get("vergaderjaar"), r["citation"], r["url"], r["start"],
-              r["end"], r["text"]) for r in refs],
+            [
+                (
+                    doc.id,
+                    r["passage_id"],
+                    r["identifier"],
+                    r["dossier"],
+                    r["ondernummer"],
+                    r.get("kamer"),
+                    r.get("vergaderjaar"),
+                    r["citation"],
+                    r["url"],
+                    r["start"],
+                    r["end"],
+                    r["text"],
+                )
+                for r in refs
+            ],
         )
 
     # -- reading -------------------------------------------------------------------------
@@ -186,10 +244,13 @@ class Store:
 
     def documents(self) -> list[dict[str, Any]]:
         """All documents (without text), each with its sections, ordered by path."""
-        docs = [_document_row(r) for r in self.conn.execute(
-            "SELECT id, path, title, doctype, format, checksum, year, date, source, identifier,"
-            " metadata, warnings FROM documents ORDER BY path"
-        )]
+        docs = [
+            _document_row(r)
+            for r in self.conn.execute(
+                "SELECT id, path, title, doctype, format, checksum, year, date, source, identifier,"
+                " metadata, warnings FROM documents ORDER BY path"
+            )
+        ]
         for doc in docs:
             doc["sections"] = self.sections(doc["id"])
             doc["passages"] = self.conn.execute(
@@ -210,7 +271,8 @@ class Store:
         """The sections of a document in order."""
         rows = self.conn.execute(
             "SELECT id, title, level, role, path, passage_id FROM sections"
-            " WHERE document_id = ? ORDER BY seq", (doc_id,),
+            " WHERE document_id = ? ORDER BY seq",
+            (doc_id,),
         ).fetchall()
         return [{**dict(r), "path": json.loads(r["path"])} for r in rows]
 

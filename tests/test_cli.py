@@ -149,19 +149,23 @@ def test_installed_console_script_runs() -> None:
 
 def test_entities_json_lists_the_registry_with_counts(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(
-        cli, ["entities", "--type", "experiment", "--json", "--data-dir", str(built_settings.data_dir)]
+        cli,
+        ["entities", "--type", "experiment", "--json", "--data-dir", str(built_settings.data_dir)],
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len(rows) == 7
     assert all(r["type"] == "experiment" for r in rows)
-    assert all({"id", "name", "aliases", "attributes", "mentions", "documents"} <= set(r) for r in rows)
+    assert all(
+        {"id", "name", "aliases", "attributes", "mentions", "documents"} <= set(r) for r in rows
+    )
     assert sum(r["mentions"] for r in rows) > 0
 
 
 def test_entity_card_json(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(
-        cli, ["entity", "Wielwijk en Crabbehof", "--json", "--data-dir", str(built_settings.data_dir)]
+        cli,
+        ["entity", "Wielwijk en Crabbehof", "--json", "--data-dir", str(built_settings.data_dir)],
     )
     assert result.exit_code == 0, result.output
     card = json.loads(result.output)
@@ -173,7 +177,9 @@ def test_entity_card_json(runner, built_settings) -> None:  # type: ignore[no-un
 
 
 def test_unknown_entity_suggests_and_exits_1(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
-    result = runner.invoke(cli, ["entity", "Kanaleneilnad", "--data-dir", str(built_settings.data_dir)])
+    result = runner.invoke(
+        cli, ["entity", "Kanaleneilnad", "--data-dir", str(built_settings.data_dir)]
+    )
     assert result.exit_code == 1
     assert "Bedoelde u: Kanaleneiland" in result.output
     as_json = runner.invoke(

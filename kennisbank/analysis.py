@@ -1,0 +1,412 @@
+"""Dutch text analysis for the search index (Whoosh analyzer, stemming, compounds).
+
+:func:`dutch_analyzer` builds the analyzer used for passage text, headings and
+titles; :func:`analyze` returns the terms of a text.  The chain::
+
+    RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter | VariantsFilter
+        | DecompoundFilter | AccentFoldFilter | DutchStopFilter | DutchStemFilter
+        | DedupeFilter
+
+Tokens
+    ``leer-werkplekken`` is one token; at index time its parts ``leer`` and
+    ``werkplekken`` and the joined ``leerwerkplekken`` are added at the same
+    position.  ``kst-30995-78`` likewise (parts ``kst``, ``30995``, ``78``),
+    ``'s-Gravenhage`` gives ``s-gravenhage`` + ``gravenhage``.  Numbers:
+    ``30 995`` (Dutch digit grouping) and ``30995`` both index ``30995``,
+    ``30`` and ``995``; ``€ 5.000`` gives ``5000``; ``40+`` gives ``40+`` (and
+    ``40``); ``G31`` gives ``g31``.  ``thema's`` gives ``thema``.
+Index mode versus query mode
+    Every extra term (part, joined form, number variant, compound part) is
+    emitted at the position of its token, so phrase queries keep working.  In
+    ``mode="query"`` each word yields exactly one term: the whole hyphenated
+    word, the joined number (``30 995`` → ``30995``), the stemmed word, and no
+    compound parts.  A query word therefore never requires all parts of a
+    compound; the index side holds them, so ``participatie`` finds
+    ``bewonersparticipatie`` and ``uitval`` finds ``schooluitval``.
+Stopwords
+    ``data/stopwords_nl.txt``: function words and question words only (``hoe``,
+    ``hoeveel``, ``welke``, ``niet``, ``geen`` …); content words of the domain
+    (``wijk``, ``werk``, ``wonen``, ``buurt``) are kept.  Stopwords do not take a
+    position, so ``"Scoren door Scholing"`` matches as a phrase either way.
+Stemming
+    Accents are folded first (``geïnformeerd`` = ``geinformeerd``).  A plural
+    is first reduced to its lemma with simplemma when that lemma is shorter and
+    starts alike (``steden`` → ``stad``, ``kinderen`` → ``kind``,
+    ``corporaties`` → ``corporatie``), then stemmed with Snowball's classic
+    Dutch (Porter) algorithm via PyStemmer (``dutch_porter``: the same stems as
+    Whoosh's own Dutch stemmer, several times faster).  ``data/stem_overrides.json``
+    fixes stems that would merge unrelated domain words (``overheid`` ≠ ``over``,
+    ``ouderen`` ≠ ``ouders``).
+
+All filters are module-level classes without unpicklable state, so Whoosh can
+pickle the schema and rebuild the analyzer when an index is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, Token
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+STOPWORDS_FILE = DATA_DIR / "stopwords_nl.txt"
+STEM_OVERRIDES_FILE = DATA_DIR / "stem_overrides.json"
+
+_HYPHENS = "-\u2010\u2011\u2013"
+_APOS = "'\u2019"
+#: The tokenizer's pattern: grouped numbers, ``'s-`` names, hyphen chains, ``40+``.
+TOKEN_PATTERN = (
+    r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\w+]|[.,]\d)"
+    rf"|(?:['\u2018\u2019]s[{_HYPHENS}])?"
+    rf"(?:\d+(?:[.,]\d+)+|\w+(?:[{_APOS}]\w+)*)"
+    rf"(?:[{_HYPHENS}](?:\d+(?:[.,]\d+)+|\w+(?:[{_APOS}]\w+)*))*"
+    r"\+?"
+)
+
+_SPACED_NUMBER = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_DOSSIER = re.compile(r"^\d{5}$")
+_HYPHEN_RE = re.compile(f"[{_HYPHENS}]")
+_STEMMABLE = re.compile(r"^[a-z]+$")
+
+Mode = Literal["index", "query"]
+
+
+# ---------------------------------------------------------------- data files
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The Dutch stopword list (lowercase, accent-folded) from ``data/stopwords_nl.txt``."""
+    words = set()
+    for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip().lower()
+        if word:
+            words.add(fold(word))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def stem_overrides() -> dict[str, str]:
+    """Word → stem overrides from ``data/stem_overrides.json`` (keys accent-folded)."""
+    payload = json.loads(STEM_OVERRIDES_FILE.read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for group in payload["overrides"]:
+        for word in group["words"]:
+            table[fold(word.lower())] = group["stem"]
+    return table
+
+
+# ---------------------------------------------------------------- word functions
+def fold(text: str) -> str:
+    """Remove accents: ``geïnformeerd`` → ``geinformeerd`` (NFKD, combining marks dropped)."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("dutch_porter")
+
+
+def _lemma(word: str) -> str:
+    """The singular of a plural the stemmer misses, else ``word``.
+
+    simplemma's lemma when it is shorter and starts alike (``steden`` → ``stad``,
+    ``kinderen`` → ``kind``); otherwise ``-ies`` → ``-ie`` (``zorginstanties``) and
+    ``-es`` → ``-e`` when that singular is at least as common (``rapportages``,
+    ``concierges``; not ``proces`` or ``succes``).
+    """
+    if not word.endswith(("s", "en")) or len(word) < 4:
+        return word
+    import simplemma
+
+    lemma = simplemma.lemmatize(word, lang="nl").lower()
+    if len(lemma) < len(word) and lemma[:2] == word[:2] and _STEMMABLE.match(lemma):
+        return lemma
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-1]
+    if word.endswith("es") and len(word) > 5:
+        from kennisbank.decompound import wordfreq_lexicon
+
+        lexicon = wordfreq_lexicon()
+        single = lexicon.get(word[:-1], 0.0)
+        if single > 0 and single >= lexicon.get(word, 0.0):
+            return word[:-1]
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem one lowercase, accent-folded word (see the module docstring).
+
+    Words with digits are returned unchanged; in a hyphenated word only the last
+    segment is stemmed (``leer-werkplekken`` → ``leer-werkplek``).
+    """
+    if not _STEMMABLE.match(word):
+        match = re.match(rf"^(.*[{_HYPHENS}])([a-z]+)$", word)
+        if match and not any(ch.isdigit() for ch in word):
+            return match.group(1) + stem(match.group(2))
+        return word
+    overrides = stem_overrides()
+    if word in overrides:
+        return overrides[word]
+    base = _lemma(word)
+    if base in overrides:
+        return overrides[base]
+    return str(_stemmer().stemWord(base))
+
+
+@lru_cache(maxsize=1)
+def _decompounder() -> Any:
+    """The shared decompounder; wijk, buurt and gemeente names are never split."""
+    from kennisbank.decompound import Decompounder
+
+    return Decompounder(keep=_place_names())
+
+
+def _place_names() -> set[str]:
+    try:
+        from kennisbank.registry import Registry
+
+        registry = Registry.load()
+    except Exception:  # the registry is optional: analysis works without it
+        return set()
+    names: set[str] = set()
+    for kind in ("gemeente", "wijk", "buurt"):
+        for entity in registry.by_type(kind):
+            for name in entity.names:
+                names.update(w for w in re.split(r"[\W_]+", name.lower()) if w.isalpha())
+    return names
+
+
+# ---------------------------------------------------------------- filters
+def _variants(text: str) -> tuple[str, list[str]]:
+    """Return (query form, extra index forms) of one lowercase token."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    if text.startswith("'s") and len(text) > 2 and text[2] in _HYPHENS:
+        text = text[1:]
+    if text.endswith("'s"):
+        text = text[:-2]
+    if _SPACED_NUMBER.match(text):
+        groups = text.split()
+        return "".join(groups), groups
+    if _THOUSANDS.match(text):
+        return text.replace(".", ""), []
+    if _DOSSIER.match(text):
+        return text, [text[:2], text[2:]]
+    if text.endswith("+") and len(text) > 1:
+        return text, [text[:-1]]
+    parts = [p for p in _HYPHEN_RE.split(text) if p]
+    if len(parts) < 2:
+        return text, []
+    extra: list[str] = []
+    for part in parts:
+        if len(part) < 2 and not part.isdigit():
+            continue
+        main, more = _variants(part)
+        extra.append(main)
+        extra.extend(more)
+    if all(p.isalpha() for p in parts) and min(len(p) for p in parts) >= 2:
+        extra.append("".join(parts))
+    return _HYPHEN_RE.sub("-", text), extra
+
+
+class VariantsFilter(Filter):
+    """Normalise a token and, at index time, add its variants at the same position.
+
+    Hyphenated words get their parts and joined form, numbers their Dutch
+    spellings (see the module docstring); a trailing ``'s`` is removed.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            main, extra = _variants(t.text)
+            if not main:
+                continue
+            t.text = main
+            if t.mode == "query" or not extra:
+                yield t
+                continue
+            keep = _snapshot(t)
+            yield t
+            for text in extra:
+                if text and text != main:
+                    _restore(t, keep)
+                    t.text = text
+                    yield t
+
+
+class DecompoundFilter(Filter):
+    """At index time, add the parts of a Dutch compound at the word's position.
+
+    Uses :class:`kennisbank.decompound.Decompounder`; in query mode tokens pass
+    unchanged (see the module docstring).
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        dec = None
+        for t in tokens:
+            text = t.text
+            if t.mode == "query" or len(text) < 7 or not text.isalpha():
+                yield t
+                continue
+            if dec is None:
+                dec = _decompounder()
+            parts = dec.split(text)
+            keep = _snapshot(t)
+            yield t
+            if len(parts) > 1:
+                for part in parts:
+                    _restore(t, keep)
+                    t.text = part
+                    yield t
+
+
+class AccentFoldFilter(Filter):
+    """Fold accents (``conciërges`` → ``concierges``); drop tokens that become empty."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not t.text.isascii():
+                t.text = fold(t.text).strip()
+                if not t.text:
+                    continue
+            yield t
+
+
+class DutchStopFilter(Filter):
+    """Remove Dutch stopwords and one-letter words, renumbering positions.
+
+    Unlike Whoosh's ``StopFilter(renumber=True)`` this keeps tokens that share a
+    position (parts of a compound) at one position: positions are renumbered per
+    group, so stopwords never leave gaps that would break phrase queries.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stops = stopwords()
+        last_orig: int | None = None
+        new_pos = 0
+        for t in tokens:
+            text = t.text
+            if text in stops or (len(text) < 2 and not text.isdigit()):
+                if not t.removestops:
+                    t.stopped = True
+                    yield t
+                continue
+            t.stopped = False
+            if t.positions:
+                if last_orig is None:
+                    new_pos = t.pos
+                elif t.pos != last_orig:
+                    new_pos += 1
+                last_orig = t.pos
+                t.pos = new_pos
+            yield t
+
+
+class DutchStemFilter(Filter):
+    """Stem with :func:`stem` (lemma of plurals, overrides, Snowball Dutch/Porter)."""
+
+    is_morph = True
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+class DedupeFilter(Filter):
+    """Drop a term that repeats at the same position (``werkplek`` from part and word)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        seen: set[str] = set()
+        last: Any = None
+        for t in tokens:
+            where = t.pos if t.positions else None
+            if where != last or where is None:
+                seen = set()
+                last = where
+            if t.text in seen:
+                continue
+            seen.add(t.text)
+            yield t
+
+
+_SNAPSHOT_ATTRS = ("pos", "startchar", "endchar", "boost", "stopped")
+
+
+def _snapshot(t: Token) -> dict[str, Any]:
+    return {name: getattr(t, name) for name in _SNAPSHOT_ATTRS if hasattr(t, name)}
+
+
+def _restore(t: Token, keep: dict[str, Any]) -> None:
+    for name, value in keep.items():
+        setattr(t, name, value)
+
+
+# ---------------------------------------------------------------- public API
+def dutch_analyzer(*, decompound: bool = True) -> Analyzer:
+    """Return the Dutch analyzer for passage text, headings and titles.
+
+    ``decompound=False`` leaves out compound splitting (the index then holds
+    only whole words).  The result is picklable, as Whoosh requires.
+    """
+    chain: Any = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | VariantsFilter()
+    if decompound:
+        chain = chain | DecompoundFilter()
+    return chain | AccentFoldFilter() | DutchStopFilter() | DutchStemFilter() | DedupeFilter()
+
+
+@lru_cache(maxsize=2)
+def _cached_analyzer(decompound: bool) -> Analyzer:
+    return dutch_analyzer(decompound=decompound)
+
+
+def analyze(text: str, *, mode: Mode = "index", decompound: bool = True) -> list[str]:
+    """Return the terms of ``text`` as the index (``mode="index"``) or a query sees them.
+
+    >>> analyze("Bewonersparticipatie in de wijken")
+    ['bewonersparticipatie', 'bewoner', 'participatie', 'wijk']
+    >>> analyze("Bewonersparticipatie in de wijken", mode="query")
+    ['bewonersparticipatie', 'wijk']
+    """
+    if mode not in ("index", "query"):
+        raise ValueError(f"mode moet 'index' of 'query' zijn, niet {mode!r}")
+    analyzer = _cached_analyzer(decompound)
+    return [t.text for t in analyzer(text, positions=True, mode=mode)]
+
+
+def analyze_positions(
+    text: str, *, mode: Mode = "index", decompound: bool = True
+) -> list[tuple[int, str]]:
+    """Like :func:`analyze`, with each term's position (shared by a word's variants)."""
+    analyzer = _cached_analyzer(decompound)
+    return [(t.pos, t.text) for t in analyzer(text, positions=True, mode=mode)]
+
+
+__all__ = [
+    "TOKEN_PATTERN",
+    "AccentFoldFilter",
+    "DecompoundFilter",
+    "DedupeFilter",
+    "DutchStemFilter",
+    "DutchStopFilter",
+    "VariantsFilter",
+    "analyze",
+    "analyze_positions",
+    "dutch_analyzer",
+    "fold",
+    "stem",
+    "stem_overrides",
+    "stopwords",
+]

@@ -1,0 +1,443 @@
+"""Build the Whoosh search index of all passages into a fresh folder.
+
+:func:`build_search_index` reads the SQLite store (documents, passages, Kamerstuk
+references and, when present, entity mentions) and writes, into ``target_dir``:
+
+* the Whoosh index (schema: :func:`search_schema`), one document per passage;
+* :data:`VOCABULARY_FILE` — lower-case, accent-folded surface words with the number of
+  passages they occur in, for the spelling corrector;
+* :data:`~kennisbank.facets.CATALOG_FILE` — entity names and facet value labels;
+* :data:`META_FILE` — build id, time, analyzer and counts.
+
+The caller builds into a new folder and swaps it in atomically; a running
+:class:`~kennisbank.search.SearchEngine` notices the new build id and reopens.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import time
+import unicodedata
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields, index
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+from kennisbank.errors import KennisbankError
+from kennisbank.facets import CATALOG_FILE, Catalog
+from kennisbank.refs import KamerstukRef, find_refs, normalize_identifier
+from kennisbank.store import Store
+
+#: Word → number of passages, for the spelling corrector.
+VOCABULARY_FILE = "vocabulary.json"
+#: Build id, time, analyzer and counts of the index.
+META_FILE = "search-meta.json"
+#: Bumped when the schema changes; a search engine refuses an index of another version.
+SEARCH_SCHEMA_VERSION = 1
+#: Passages per process below which a single writer process is faster (measured).
+_MP_THRESHOLD = 500
+#: Passage kinds whose text is only a heading: indexed with a lower document boost.
+_LOW_BOOST_KINDS = {"heading": 0.5}
+
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_ENTITY_FIELDS = ("gemeente", "wijk", "experiment", "partner", "thema")
+
+
+class SearchIndexError(KennisbankError):
+    """The search index cannot be built in the requested folder."""
+
+
+def text_analyzer() -> tuple[Analyzer, str]:
+    """The analyzer for text fields and its name.
+
+    Uses :func:`kennisbank.analysis.dutch_analyzer` when that module is available,
+    otherwise a Whoosh chain: tokenise, lower-case, fold accents, Dutch stopwords, Dutch
+    Snowball stemming.  The chosen analyzer is stored in the index, so searching always
+    analyses queries exactly as the index was built.
+    """
+    try:
+        from kennisbank.analysis import dutch_analyzer
+
+        return dutch_analyzer(), "kennisbank.analysis.dutch_analyzer"
+    except Exception:  # noqa: BLE001 - a missing or broken module means: use the fallback
+        chain = (
+            RegexTokenizer()
+            | LowercaseFilter()
+            | CharsetFilter(accent_map)
+            | StopFilter(lang="nl")
+            | StemFilter(lang="nl")
+        )
+        return chain, "whoosh-fallback (nl stemming)"
+
+
+def search_schema(analyzer: Analyzer | None = None) -> fields.Schema:
+    """The Whoosh schema: one document per passage (see the module docstring)."""
+    ana = analyzer or text_analyzer()[0]
+
+    def keywords() -> fields.KEYWORD:
+        return fields.KEYWORD(stored=True, commas=True)
+
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        passage_id=fields.ID(stored=True),
+        document_id=fields.ID(stored=True, sortable=True),
+        text=fields.TEXT(analyzer=ana, stored=True, phrase=True, chars=True),
+        headings=fields.TEXT(analyzer=ana, phrase=True, field_boost=2.0),
+        title=fields.TEXT(analyzer=ana, stored=True, field_boost=1.5),
+        doctype=fields.ID(stored=True, sortable=True),
+        year=fields.NUMERIC(numtype=int, bits=32, stored=True, sortable=True),
+        date=fields.ID(stored=True, sortable=True),
+        vergaderjaar=keywords(),
+        gemeente=keywords(),
+        wijk=keywords(),
+        experiment=keywords(),
+        partner=keywords(),
+        thema=keywords(),
+        dossier=keywords(),
+        kst=keywords(),
+        cites=keywords(),
+        identifier=fields.ID(stored=True),
+        kind=fields.ID(stored=True, sortable=True),
+        seq=fields.NUMERIC(numtype=int, bits=32, stored=True, sortable=True),
+        section_path=fields.STORED(),
+        entities=fields.STORED(),
+        citation=fields.STORED(),
+    )
+
+
+def fold_word(text: str) -> str:
+    """Lower case with accents removed (the vocabulary's key form)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def surface_words(text: str) -> list[str]:
+    """The folded words (letters only, two or more) of a text."""
+    return _WORD_RE.findall(fold_word(text))
+
+
+def analyze(
+    analyzer: Analyzer, text: str, mode: str = "query", chars: bool = False
+) -> list[tuple[int, str, int, int]]:
+    """``(position, term, startchar, endchar)`` of every token ``analyzer`` makes of ``text``
+    (chars are 0 unless ``chars``); an analyzer failure gives ``[]``."""
+    found = []
+    try:
+        for tok in analyzer(text, positions=True, chars=chars, mode=mode):
+            start, end = (tok.startchar, tok.endchar) if chars else (0, 0)
+            found.append((tok.pos, tok.text, start, end))
+    except Exception:  # noqa: BLE001 - odd input must not break a search
+        return []
+    return found
+
+
+#: Characters of passage text a snippet shows at most.
+SNIPPET_CHARS = 320
+
+
+def snippet_html(
+    text: str, spans: Iterable[tuple[int, int]], ref_ids: Iterable[str] = (),
+    max_chars: int = SNIPPET_CHARS,
+) -> str:
+    """Safe HTML of the best window of ``text``: everything escaped, and only ``<mark>``
+    around the character ``spans`` (matched words, read from the index, so stems and
+    compound parts count) and around references to one of ``ref_ids``."""
+    marks = [(s, e) for s, e in spans if 0 <= s < e <= len(text)]
+    wanted = set(ref_ids)
+    if wanted:
+        marks += [(r.start, r.end) for r in find_refs(text) if r.identifier in wanted]
+    merged: list[list[int]] = []
+    for s, e in sorted(marks):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    start, end = _window(text, merged, max_chars)
+    out = ["… " if start > 0 else ""]
+    pos = start
+    for s, e in merged:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out += [html.escape(text[pos:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    out.append(" …" if end < len(text) else "")
+    return "".join(out)
+
+
+def term_spans(
+    analyzer: Analyzer, text: str, terms: Iterable[str]
+) -> list[tuple[int, int]]:
+    """Character spans of the tokens of ``text`` whose index terms are in ``terms``
+    (for text that is not in the index; the engine reads spans from the postings)."""
+    wanted = set(terms)
+    return [(s, e) for _, term, s, e in analyze(analyzer, text, "index", True) if term in wanted]
+
+
+def _window(text: str, spans: list[list[int]], max_chars: int) -> tuple[int, int]:
+    """The ``max_chars`` window with the most marked spans, cut at spaces."""
+    if len(text) <= max_chars:
+        return 0, len(text)
+    best, start = -1, 0
+    for s, _ in spans:
+        candidate = max(0, s - max_chars // 6)
+        inside = sum(1 for a, b in spans if a >= candidate and b <= candidate + max_chars)
+        if inside > best:
+            best, start = inside, candidate
+    if start > 0:
+        space = text.find(" ", start, start + 30)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), start + max_chars)
+    if end < len(text):
+        space = text.rfind(" ", end - 40, end)
+        end = space if space > start else end
+    return start, end
+
+
+def _writer_settings(passages: int) -> dict[str, Any]:
+    """Writer options for this machine: one process for small corpora (process start-up
+    and the merge cost more than they save); two with separate segments above
+    :data:`_MP_THRESHOLD` passages."""
+    cores = os.cpu_count() or 1
+    if passages < _MP_THRESHOLD or cores < 2:
+        return {"procs": 1, "limitmb": 128}
+    return {"procs": min(cores, 2), "limitmb": 128, "multisegment": True}
+
+
+def build_search_index(
+    store: Store, target_dir: Path, *, writer_options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Index every passage of ``store`` into the fresh folder ``target_dir``.
+
+    Raises :class:`SearchIndexError` when ``target_dir`` exists and is not empty.
+    Returns counts: ``passages``, ``documents``, ``vocabulary``, ``with_entities``,
+    ``with_refs``, ``seconds``, plus the ``analyzer`` and writer options used.
+    """
+    started = time.perf_counter()
+    target = Path(target_dir)
+    if target.exists() and any(target.iterdir()):
+        raise SearchIndexError(f"De map {target} bestaat al en is niet leeg.")
+    target.mkdir(parents=True, exist_ok=True)
+    analyzer, analyzer_name = text_analyzer()
+    # Load the analyzer's lazy data before writer processes fork, so they share it.
+    analyze(analyzer, "Wijkaanpak bewonersparticipatie in de krachtwijken", "index")
+    ix = index.create_in(str(target), search_schema(analyzer))
+
+    documents = {d["id"]: d for d in store.documents()}
+    passages = store.all_passages()
+    refs = _refs_by_passage(store)
+    entities = _entities(store)
+    mentions = _mentions_by_passage(store, entities)
+    options = writer_options or _writer_settings(len(passages))
+    vocabulary: Counter[str] = Counter()
+    with_entities = with_refs = 0
+    writer = ix.writer(**options)
+    try:
+        footnote_refs = {(p.document_id, p.id): refs.get((p.document_id, p.id), [])
+                         for p in passages if p.kind == "footnote"}
+        for passage in passages:
+            doc = documents[passage.document_id]
+            key = (passage.document_id, passage.id)
+            own = refs.get(key, [])
+            inherited = [r for note in passage.notes
+                         for r in footnote_refs.get((passage.document_id, note), [])]
+            ids = mentions.get(key, [])
+            record = _record(passage, doc, own, inherited, ids, entities)
+            with_entities += bool(ids)
+            with_refs += bool(own or inherited)
+            vocabulary.update(set(surface_words(passage.text)))
+            writer.add_document(**record)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    for doc in documents.values():
+        vocabulary.update(set(surface_words(doc["title"])))
+
+    catalog = _catalog(documents, entities, store)
+    (target / VOCABULARY_FILE).write_text(
+        json.dumps(dict(sorted(vocabulary.items())), ensure_ascii=False), encoding="utf-8")
+    (target / CATALOG_FILE).write_text(
+        json.dumps(catalog.to_dict(), ensure_ascii=False), encoding="utf-8")
+    counts = {
+        "passages": len(passages), "documents": len(documents), "vocabulary": len(vocabulary),
+        "with_entities": with_entities, "with_refs": with_refs,
+        "seconds": round(time.perf_counter() - started, 3),
+        "analyzer": analyzer_name, "writer": options,
+    }
+    meta = {"build_id": uuid.uuid4().hex, "schema_version": SEARCH_SCHEMA_VERSION,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"), **counts}
+    (target / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return counts
+
+
+def read_meta(index_dir: Path) -> dict[str, Any]:
+    """The :data:`META_FILE` of a search index folder (``{}`` when missing)."""
+    try:
+        return json.loads((Path(index_dir) / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def load_vocabulary(index_dir: Path) -> dict[str, int]:
+    """Word → number of passages, as written by :func:`build_search_index`."""
+    try:
+        data = json.loads((Path(index_dir) / VOCABULARY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): int(v) for k, v in data.items()}
+
+
+# -- gathering ---------------------------------------------------------------------------------
+
+
+def _record(
+    passage: Any, doc: dict[str, Any], own: list[dict[str, Any]],
+    inherited: list[dict[str, Any]], entity_ids: list[str], entities: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """The Whoosh fields of one passage."""
+    identifier = normalize_identifier(doc.get("identifier") or "") or ""
+    cited = list(dict.fromkeys(r["identifier"] for r in own))
+    kst = list(dict.fromkeys(cited + [r["identifier"] for r in inherited]))
+    dossiers = [r["dossier"] for r in own + inherited]
+    vergaderjaren = [r["vergaderjaar"] for r in own + inherited if r.get("vergaderjaar")]
+    citation = None
+    if identifier:
+        kst.append(identifier)
+        dossier, ondernummer = identifier[4:].rsplit("-", 1)
+        dossiers.append(dossier)
+        citation = KamerstukRef(dossier, ondernummer).citation
+    own_vj = (doc.get("metadata") or {}).get("vergaderjaar")
+    if isinstance(own_vj, str) and own_vj:
+        vergaderjaren.append(own_vj)
+    by_field: dict[str, list[str]] = defaultdict(list)
+    for eid in entity_ids:
+        info = entities.get(eid, {})
+        etype = info.get("type") or eid.split("/", 1)[0]
+        if etype in _ENTITY_FIELDS:
+            by_field[etype].append(eid)
+        gemeente = (info.get("attributes") or {}).get("gemeente")
+        if etype in ("wijk", "buurt") and isinstance(gemeente, str):
+            by_field["gemeente"].append(gemeente)
+    record: dict[str, Any] = {
+        "id": f"{passage.document_id}:{passage.id}",
+        "passage_id": passage.id,
+        "document_id": passage.document_id,
+        "text": passage.text,
+        "headings": "\n".join(passage.section_path),
+        "title": doc["title"],
+        "doctype": doc.get("type") or "overig",
+        "date": doc.get("date") or (f"{doc['year']:04d}" if doc.get("year") else ""),
+        "vergaderjaar": _join(vergaderjaren),
+        "dossier": _join(dossiers),
+        "kst": _join(kst),
+        "cites": _join(cited),
+        "identifier": identifier,
+        "kind": passage.kind,
+        "seq": passage.seq,
+        "section_path": list(passage.section_path),
+        "entities": list(dict.fromkeys(entity_ids)),
+        "citation": citation,
+        "_boost": _LOW_BOOST_KINDS.get(passage.kind, 1.0),
+    }
+    for name in _ENTITY_FIELDS:
+        record[name] = _join(by_field.get(name, []))
+    if doc.get("year"):
+        record["year"] = int(doc["year"])
+    return {k: v for k, v in record.items() if v != "" or k in ("text", "title")}
+
+
+def _join(values: list[str]) -> str:
+    return ",".join(dict.fromkeys(v.replace(",", " ") for v in values if v))
+
+
+def _refs_by_passage(store: Store) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    found: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for ref in store.refs():
+        found[(ref["document_id"], ref["passage_id"])].append(ref)
+    return found
+
+
+def _entities(store: Store) -> dict[str, dict[str, Any]]:
+    """Entities of the graph, completed with the curated registry (names for resolution)."""
+    found: dict[str, dict[str, Any]] = {}
+    try:
+        from kennisbank.registry import Registry
+
+        for entity in Registry.load().all():
+            found[entity.id] = {"type": entity.type, "name": entity.name,
+                                "names": [a.text for a in entity.aliases],
+                                "attributes": dict(entity.attributes)}
+    except Exception:  # noqa: BLE001 - without registry the graph alone names entities
+        pass
+    try:
+        rows = store.conn.execute("SELECT id, type, name, aliases, attributes FROM entities")
+        for row in rows:
+            aliases = json.loads(row["aliases"] or "[]")
+            found[row["id"]] = {
+                "type": row["type"], "name": row["name"],
+                "names": [a["text"] if isinstance(a, dict) else str(a) for a in aliases],
+                "attributes": json.loads(row["attributes"] or "{}"),
+            }
+    except Exception:  # noqa: BLE001 - a store without graph tables has no entities
+        pass
+    return found
+
+
+def _mentions_by_passage(
+    store: Store, entities: dict[str, dict[str, Any]]
+) -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    try:
+        rows = store.conn.execute(
+            'SELECT entity_id, passage_id, document_id FROM mentions ORDER BY document_id,'
+            ' passage_id, start').fetchall()
+    except Exception:  # noqa: BLE001 - no graph yet: no entity facets
+        return found
+    for row in rows:
+        found[(row["document_id"], row["passage_id"])].append(row["entity_id"])
+    return found
+
+
+def _catalog(
+    documents: dict[str, dict[str, Any]], entities: dict[str, dict[str, Any]], store: Store
+) -> Catalog:
+    labels: dict[str, dict[str, str]] = {"kst": {}, "dossier": {}, "document": {}}
+    for ref in store.refs():
+        current = labels["kst"].get(ref["identifier"], "")
+        if len(ref["citation"]) > len(current):
+            labels["kst"][ref["identifier"]] = ref["citation"]
+        labels["dossier"][ref["dossier"]] = _dossier_label(ref["dossier"])
+    for doc in documents.values():
+        labels["document"][doc["id"]] = doc["title"]
+        ident = normalize_identifier(doc.get("identifier") or "")
+        if ident:
+            dossier, ondernummer = ident[4:].rsplit("-", 1)
+            labels["kst"].setdefault(ident, KamerstukRef(dossier, ondernummer).citation)
+            labels["dossier"].setdefault(dossier, _dossier_label(dossier))
+    slim = {eid: {"type": e["type"], "name": e["name"], "names": e["names"]}
+            for eid, e in entities.items()}
+    return Catalog(slim, labels)
+
+
+def _dossier_label(dossier: str) -> str:
+    """``"30995"`` → ``"30 995"``, ``"31700-XVIII"`` → ``"31 700 XVIII"``."""
+    citation = KamerstukRef(dossier, "1").citation
+    return citation.removeprefix("Kamerstukken ").rsplit(", nr.", 1)[0]

@@ -1,0 +1,215 @@
+"""Building the Whoosh search index: schema, fields per passage, vocabulary, catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from kennisbank import graph
+from kennisbank.config import Settings, load_settings
+from kennisbank.facets import CATALOG_FILE
+from kennisbank.model import Mention
+from kennisbank.searchindex import (
+    META_FILE,
+    VOCABULARY_FILE,
+    SearchIndexError,
+    build_search_index,
+    load_vocabulary,
+    read_meta,
+    snippet_html,
+    surface_words,
+    term_spans,
+    text_analyzer,
+)
+from kennisbank.store import Store
+from tests.conftest import make_corpus
+
+
+def build_store(corpus_dir: Path, data_dir: Path) -> Path:
+    """Index a corpus into ``data_dir`` with the real pipeline; returns the SQLite path.
+
+    While the knowledge stage (entity graph) cannot be imported yet, it is switched off
+    for this run only, so the store holds documents, passages and references.
+    """
+    from indexer import pipeline
+
+    settings = load_settings(corpus_dir=corpus_dir, data_dir=data_dir, env={})
+    try:
+        pipeline.run_index(settings)
+    except ImportError:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(pipeline, "needs_rebuild", lambda *args: False)
+            pipeline.run_index(settings)
+    return settings.db_path
+
+
+def build_index(corpus_dir: Path, data_dir: Path) -> Path:
+    """Store plus search index for a corpus; returns the search index folder."""
+    db_path = build_store(corpus_dir, data_dir)
+    target = data_dir / "search"
+    with Store(db_path) as store:
+        build_search_index(store, target)
+    return target
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def real_search_dir(settings: Settings, factory: pytest.TempPathFactory) -> Path:
+    """A search index over the session's index of the bundled corpus (built once)."""
+    if "real" not in _BUILT:
+        target = factory.mktemp("zoekindex") / "search"
+        with Store(settings.db_path) as store:
+            build_search_index(store, target)
+        _BUILT["real"] = target
+    return _BUILT["real"]
+
+
+@pytest.fixture(scope="module")
+def real(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(SQLite path, search index folder) over the bundled corpus."""
+    return built_settings.db_path, real_search_dir(built_settings, tmp_path_factory)
+
+
+def _stored(target: Path) -> list[dict]:
+    ix = whoosh_index.open_dir(str(target), readonly=True)
+    with ix.searcher() as searcher:
+        return [fields for _, fields in searcher.reader().iter_docs()]
+
+
+def test_every_passage_becomes_one_search_document(real: tuple[Path, Path]) -> None:
+    db_path, target = real
+    with Store(db_path) as store:
+        passages = store.all_passages()
+        documents = {d["id"]: d for d in store.documents()}
+    stored = _stored(target)
+    assert len(stored) == len(passages)
+    assert {s["id"] for s in stored} == {f"{p.document_id}:{p.id}" for p in passages}
+    by_id = {s["id"]: s for s in stored}
+    for passage in passages[:50]:
+        fields = by_id[f"{passage.document_id}:{passage.id}"]
+        doc = documents[passage.document_id]
+        assert fields["text"] == passage.text
+        assert fields["kind"] == passage.kind
+        assert fields["seq"] == passage.seq
+        assert fields["year"] == doc["year"]
+        assert fields["doctype"] == doc["type"]
+        assert fields["title"] == doc["title"]
+        assert fields["section_path"] == passage.section_path
+
+
+def test_cited_kamerstukken_become_kst_and_dossier_values(real: tuple[Path, Path]) -> None:
+    db_path, target = real
+    with Store(db_path) as store:
+        refs = store.refs()
+    by_id = {s["id"]: s for s in _stored(target)}
+    assert refs
+    for ref in refs:
+        fields = by_id[f"{ref['document_id']}:{ref['passage_id']}"]
+        assert ref["identifier"] in fields["kst"].split(",")
+        assert ref["identifier"] in fields["cites"].split(",")
+        assert ref["dossier"] in fields["dossier"].split(",")
+
+
+def test_mentions_become_entity_facets_and_a_wijk_brings_its_gemeente(
+    tmp_path: Path,
+) -> None:
+    corpus = make_corpus(tmp_path, {
+        "nota.txt": "Nota over de wijken\n\nIn Overvecht gaat het beter met de buurt.\n\n"
+                    "Over het thema wonen is veel te zeggen.\n",
+    })
+    db_path = build_store(corpus, tmp_path / "data")
+    with Store(db_path) as store:
+        passages = [p for p in store.all_passages() if p.kind == "paragraph"]
+        with store.transaction():
+            graph.clear(store.conn)
+            graph.write_entities(store.conn, [
+                {"id": "wijk/utrecht-overvecht", "type": "wijk", "name": "Overvecht",
+                 "attributes": {"gemeente": "gemeente/utrecht"}},
+                {"id": "gemeente/utrecht", "type": "gemeente", "name": "Utrecht"},
+                {"id": "thema/wonen", "type": "thema", "name": "Wonen"},
+            ])
+            graph.write_mentions(store.conn, [
+                Mention("wijk/utrecht-overvecht", passages[0].id, passages[0].document_id,
+                        3, 12, "Overvecht", "exact"),
+                Mention("thema/wonen", passages[1].id, passages[1].document_id, 20, 25,
+                        "wonen", "exact"),
+            ])
+        counts = build_search_index(store, tmp_path / "search")
+    assert counts["with_entities"] == 2
+    by_passage = {s["passage_id"]: s for s in _stored(tmp_path / "search")}
+    first, second = by_passage[passages[0].id], by_passage[passages[1].id]
+    assert first["wijk"] == "wijk/utrecht-overvecht"
+    assert first["gemeente"] == "gemeente/utrecht"
+    assert first["entities"] == ["wijk/utrecht-overvecht"]
+    assert second["thema"] == "thema/wonen"
+    assert "gemeente" not in second
+    catalog = json.loads((tmp_path / "search" / CATALOG_FILE).read_text(encoding="utf-8"))
+    assert catalog["entities"]["wijk/utrecht-overvecht"]["name"] == "Overvecht"
+
+
+def test_vocabulary_counts_passages_per_folded_word(real: tuple[Path, Path]) -> None:
+    db_path, target = real
+    vocabulary = load_vocabulary(target)
+    with Store(db_path) as store:
+        texts = [p.text for p in store.all_passages()]
+    expected = sum(1 for t in texts if "bewonersparticipatie" in surface_words(t))
+    assert vocabulary["bewonersparticipatie"] == expected > 0
+    assert "concierges" in vocabulary  # accents folded
+    assert all(w == w.lower() and not any(c.isdigit() for c in w) for w in vocabulary)
+    assert json.loads((target / VOCABULARY_FILE).read_text(encoding="utf-8"))
+
+
+def test_meta_and_catalog_describe_the_build(real: tuple[Path, Path]) -> None:
+    _, target = real
+    meta = read_meta(target)
+    assert meta["passages"] > 0 and len(meta["build_id"]) == 32
+    assert meta["analyzer"] == text_analyzer()[1]
+    catalog = json.loads((target / CATALOG_FILE).read_text(encoding="utf-8"))
+    assert catalog["labels"]["kst"]["kst-30995-50"].endswith("30 995, nr. 50")
+    assert catalog["labels"]["dossier"]["30995"] == "30 995"
+    assert (target / META_FILE).exists()
+
+
+def test_refuses_a_folder_that_is_not_empty(real: tuple[Path, Path], tmp_path: Path) -> None:
+    db_path, _ = real
+    (tmp_path / "old.txt").write_text("x", encoding="utf-8")
+    with Store(db_path) as store, pytest.raises(SearchIndexError):
+        build_search_index(store, tmp_path)
+
+
+def test_two_writer_processes_build_the_same_index(
+    real: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db_path, target = real
+    with Store(db_path) as store:
+        counts = build_search_index(
+            store, tmp_path / "mp", writer_options={"procs": 2, "multisegment": True}
+        )
+    assert counts["passages"] == read_meta(target)["passages"]
+    assert sorted(s["id"] for s in _stored(tmp_path / "mp")) == sorted(
+        s["id"] for s in _stored(target)
+    )
+
+
+def test_snippet_escapes_text_and_marks_only_matches() -> None:
+    analyzer, _ = text_analyzer()
+    terms = {t.text for t in analyzer("alert", mode="query")}
+    text = '<script>alert("x")</script> & meer'
+    html = snippet_html(text, term_spans(analyzer, text, terms))
+    assert html.startswith("&lt;script&gt;<mark>alert</mark>")
+    assert "&amp; meer" in html
+    assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_long_snippet_is_cut_around_the_match() -> None:
+    analyzer, _ = text_analyzer()
+    text = "begin " + "woord " * 200 + "volkstuinen " + "slot " * 200
+    terms = {t.text for t in analyzer("volkstuinen", mode="query")}
+    html = snippet_html(text, term_spans(analyzer, text, terms), max_chars=120)
+    assert "<mark>volkstuinen</mark>" in html
+    assert html.startswith("… ") and html.endswith(" …")
+    assert len(html) < 200

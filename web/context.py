@@ -1,0 +1,270 @@
+"""Context builders: the data of each page, shared by the HTML page and its JSON twin.
+
+A context is plain JSON-ready data (dicts, lists, strings, numbers) without
+URLs that need a request, so ``jsonify(context)`` is the JSON twin and the
+template renders the same dict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import current_app
+
+from kennisbank.errors import KennisbankError
+from kennisbank.graph import commitments_for
+from kennisbank.refs import KamerstukRef, find_refs, normalize_identifier
+from kennisbank.store import Store
+from web.graphdata import document_identifiers, document_mentions, entity_names
+
+
+class KamerstukNotFound(KennisbankError):
+    """A ``/kamerstuk/<id>`` whose id is no Kamerstuk identifier in any notation (HTTP 404)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(f"'{text[:80]}' is geen geldige Kamerstukverwijzing.")
+
+
+@contextmanager
+def open_store() -> Iterator[Store]:
+    """The store of the app's data directory (raises IndexMissing when there is none)."""
+    settings = current_app.config["KENNISBANK_SETTINGS"]
+    with Store(settings.db_path) as store:
+        yield store
+
+
+# -- documents ----------------------------------------------------------------------------
+
+
+def documents_context() -> dict[str, Any]:
+    """Data for the document list (``/documenten`` and ``/api/documents``)."""
+    with open_store() as store:
+        return {"documents": store.documents(), "counts": store.counts()}
+
+
+def _document_citation(doc: dict[str, Any]) -> dict[str, Any]:
+    """The official citation of a Kamerstuk document, else title and year."""
+    identifier = normalize_identifier(doc.get("identifier") or "")
+    if identifier:
+        ref = ref_for_identifier(identifier)
+        return {"text": ref.citation, "identifier": identifier, "official_url": ref.url}
+    year = f" ({doc['year']})" if doc.get("year") else ""
+    return {"text": f"{doc['title']}{year}", "identifier": None, "official_url": None}
+
+
+def document_context(doc_id: str) -> dict[str, Any]:
+    """Data for one document (``/document/<id>`` and ``/api/documents/<id>``).
+
+    ``mentions`` maps a passage id to its entity mentions (offsets into the passage
+    text); every reference in ``refs`` carries ``passage_start``/``passage_end``, its
+    offsets in the passage text, when they can be found there.
+    """
+    with open_store() as store:
+        doc = store.document(doc_id)
+        doc.pop("text", None)
+        passages = store.passages(doc_id)
+        refs = store.refs()
+        mentions = document_mentions(store.conn, doc_id)
+        names = entity_names(store.conn)
+    by_id = {p["id"]: p for p in passages}
+    by_passage: dict[str, list[dict[str, Any]]] = {}
+    for ref in refs:
+        if ref["document_id"] == doc_id:
+            _locate_ref(ref, by_id.get(ref["passage_id"]))
+            by_passage.setdefault(ref["passage_id"], []).append(ref)
+    for spans in mentions.values():
+        for span in spans:
+            known = names.get(span["entity_id"], {})
+            span["name"] = known.get("name", span["surface"])
+            span["type"] = known.get("type", span["entity_id"].partition("/")[0])
+    labels = {p["id"]: p["label"] for p in passages if p["kind"] == "footnote"}
+    return {
+        "document": doc,
+        "passages": passages,
+        "refs": by_passage,
+        "footnote_labels": labels,
+        "mentions": mentions,
+        "citation": _document_citation(doc),
+    }
+
+
+def _locate_ref(ref: dict[str, Any], passage: dict[str, Any] | None) -> None:
+    """Add the reference's offsets inside its passage (None when the text differs)."""
+    ref["passage_start"] = ref["passage_end"] = None
+    if passage is None:
+        return
+    start = ref["start"] - passage["start"]
+    end = ref["end"] - passage["start"]
+    if 0 <= start < end <= len(passage["text"]) and passage["text"][start:end] == ref["text"]:
+        ref["passage_start"], ref["passage_end"] = start, end
+
+
+# -- Kamerstukken -------------------------------------------------------------------------
+
+_IDENTIFIER_RE = re.compile(r"kst-(?P<dossier>.+)-(?P<nummer>[^-]+)")
+
+
+def ref_for_identifier(
+    identifier: str, occurrences: list[dict[str, Any]] | None = None
+) -> KamerstukRef:
+    """A reference for a canonical ``kst-…`` id, with Kamer and vergaderjaar when known.
+
+    The most complete of the ``occurrences`` (rows of the refs table) lends its
+    Kamer and vergaderjaar, so the citation is as official as the corpus allows.
+    """
+    m = _IDENTIFIER_RE.fullmatch(identifier)
+    if m is None:  # pragma: no cover - callers pass canonical identifiers
+        raise KamerstukNotFound(identifier)
+    best: dict[str, Any] = {}
+    for row in occurrences or []:
+        score = bool(row.get("kamer")) + bool(row.get("vergaderjaar"))
+        if score > bool(best.get("kamer")) + bool(best.get("vergaderjaar")):
+            best = row
+    return KamerstukRef(
+        m["dossier"], m["nummer"], kamer=best.get("kamer"), vergaderjaar=best.get("vergaderjaar")
+    )
+
+
+def _excerpt(text: str, start: int | None, end: int | None, width: int = 160) -> str:
+    """About ``width`` characters of ``text`` around ``start``–``end``."""
+    if start is None or end is None:
+        return text[:width] + ("…" if len(text) > width else "")
+    left = max(0, start - width // 2)
+    right = min(len(text), end + width // 2)
+    if left > 0 and " " in text[left:start]:
+        left = text.index(" ", left) + 1
+    if right < len(text) and " " in text[end:right]:
+        right = text.rindex(" ", end, right)
+    return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _note_context(body: dict[str, Any], label: str) -> str:
+    """The text around a footnote marker ``label`` in the passage that carries it."""
+    text = body["text"]
+    for marker in (label.translate(_SUPERSCRIPT), label):
+        at = text.find(marker) if marker else -1
+        if at >= 0:
+            return _excerpt(text, at, at + len(marker), width=240)
+    return _excerpt(text, None, None, width=240)
+
+
+def kamerstuk_context(identifier: str) -> dict[str, Any]:
+    """Data for ``/kamerstuk/<id>`` (canonical id): citation, corpus document, citing passages."""
+    with open_store() as store:
+        occurrences = store.refs(identifier)
+        in_corpus = document_identifiers(store.conn).get(identifier)
+        commitments = commitments_for(store.conn, identifier=identifier)
+        passages: dict[str, dict[str, dict[str, Any]]] = {}
+        titles: dict[str, str] = {}
+        for doc_id in dict.fromkeys(r["document_id"] for r in occurrences):
+            passages[doc_id] = {p["id"]: p for p in store.passages(doc_id)}
+            titles[doc_id] = store.document(doc_id)["title"]
+    ref = ref_for_identifier(identifier, occurrences)
+    citations = []
+    for row in occurrences:
+        passage = passages[row["document_id"]].get(row["passage_id"])
+        _locate_ref(row, passage)
+        citations.append(
+            {
+                "document_id": row["document_id"],
+                "document_title": titles[row["document_id"]],
+                "passage_id": row["passage_id"],
+                "text": row["text"],
+                "section_path": passage["section_path"] if passage else [],
+                "kind": passage["kind"] if passage else "",
+                "cited_by": [
+                    {"passage_id": pid, "excerpt": _note_context(body, passage["label"])}
+                    for pid in (passage["cited_by"] if passage else [])
+                    if (body := passages[row["document_id"]].get(pid))
+                ],
+                "excerpt": _excerpt(passage["text"], row["passage_start"], row["passage_end"])
+                if passage
+                else row["text"],
+            }
+        )
+    return {
+        "identifier": identifier,
+        "citation": ref.citation,
+        "url": ref.url,
+        "dossier": ref.dossier,
+        "ondernummer": ref.ondernummer,
+        "in_corpus": in_corpus is not None,
+        "document": in_corpus,
+        "citations": citations,
+        "documents": sorted({c["document_id"] for c in citations}),
+        "commitments": commitments,
+    }
+
+
+def _identifier_key(identifier: str) -> tuple[int, str, int, str]:
+    """Sort key: dossier number, chapter, ondernummer (numbers before letters)."""
+    m = _IDENTIFIER_RE.fullmatch(identifier)
+    if m is None:  # pragma: no cover
+        return (0, identifier, 0, "")
+    digits, _, chapter = m["dossier"].partition("-")
+    number = m["nummer"]
+    return (int(digits), chapter, int(number) if number.isdigit() else 10_000, number)
+
+
+def kamerstukken_context() -> dict[str, Any]:
+    """Data for ``/kamerstukken``: every cited Kamerstuk with counts, and corpus Kamerstukken."""
+    with open_store() as store:
+        refs = store.refs()
+        in_corpus = document_identifiers(store.conn)
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in refs:
+        grouped[row["identifier"]].append(row)
+    for identifier in in_corpus:
+        canonical = normalize_identifier(identifier)
+        if canonical:
+            grouped.setdefault(canonical, [])
+    items = []
+    for identifier in sorted(grouped, key=_identifier_key):
+        rows = grouped[identifier]
+        ref = ref_for_identifier(identifier, rows)
+        items.append(
+            {
+                "identifier": identifier,
+                "citation": ref.citation,
+                "url": ref.url,
+                "dossier": ref.dossier,
+                "citations": len(rows),
+                "documents": len({r["document_id"] for r in rows}),
+                "in_corpus": identifier in in_corpus,
+            }
+        )
+    dossiers: dict[str, int] = defaultdict(int)
+    for item in items:
+        dossiers[item["dossier"]] += item["citations"]
+    return {
+        "kamerstukken": items,
+        "total": len(items),
+        "dossiers": [{"dossier": d, "citations": n} for d, n in sorted(dossiers.items())],
+    }
+
+
+def refs_context(text: str) -> dict[str, Any]:
+    """Data for ``/api/refs``: every Kamerstuk reference in ``text``."""
+    found = find_refs(text)
+    with open_store() as store:
+        in_corpus = document_identifiers(store.conn)
+        cited = {r["identifier"] for r in store.refs()}
+    return {
+        "refs": [
+            {
+                **ref.to_dict(),
+                "in_corpus": ref.identifier in in_corpus,
+                "cited": ref.identifier in cited,
+            }
+            for ref in found
+        ],
+        "count": len(found),
+    }

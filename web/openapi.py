@@ -1,0 +1,345 @@
+"""The OpenAPI 3.1 description of ``/api/…``, built from the same limits the code enforces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.graphdata import CARD_TYPES
+from web.params import FACETS, MAX_LIMIT, MAX_QUERY_CHARS, MAX_REFS_TEXT_CHARS, SORTS
+
+_OBJ: dict[str, Any] = {"type": "object", "additionalProperties": True}
+_STR_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
+_INT_OR_NULL: dict[str, Any] = {"type": ["integer", "null"]}
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _schemas() -> dict[str, Any]:
+    entity_ref = {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "type": {"type": "string"},
+        },
+    }
+    return {
+        "Fout": {
+            "type": "object",
+            "required": ["fout", "status"],
+            "properties": {
+                "fout": {"type": "string", "description": "Nederlandse foutmelding"},
+                "status": {"type": "integer"},
+                "parameter": {"type": "string"},
+                "suggesties": _array(_OBJ),
+            },
+        },
+        "EntityRef": entity_ref,
+        "FacetValue": {
+            "type": "object",
+            "required": ["value", "label", "count", "selected", "toggle_url"],
+            "properties": {
+                "value": {"type": "string"},
+                "label": {"type": "string"},
+                "count": {"type": "integer"},
+                "selected": {"type": "boolean"},
+                "toggle_url": {"type": "string"},
+            },
+        },
+        "Hit": {
+            "type": "object",
+            "required": ["passage_id", "document_id", "document_title", "url"],
+            "properties": {
+                "passage_id": {"type": "string"},
+                "document_id": {"type": "string"},
+                "document_title": {"type": "string"},
+                "section_path": _array({"type": "string"}),
+                "kind": {"type": "string"},
+                "score": {"type": "number"},
+                "text": {"type": "string"},
+                "snippet_html": {
+                    "type": "string",
+                    "description": "HTML-veilig, alleen <mark> als opmaak",
+                },
+                "entities": _array(_ref("EntityRef")),
+                "citation": _STR_OR_NULL,
+                "year": _INT_OR_NULL,
+                "url": {"type": "string"},
+            },
+        },
+        "Search": {
+            "type": "object",
+            "required": ["params", "available", "hits", "facets"],
+            "properties": {
+                "params": _OBJ,
+                "available": {"type": "boolean"},
+                "message": _STR_OR_NULL,
+                "query": {"type": "string"},
+                "total": {"type": "integer"},
+                "hits": _array(_ref("Hit")),
+                "facets": _array(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string"},
+                            "label": {"type": "string"},
+                            "values": _array(_ref("FacetValue")),
+                        },
+                    }
+                ),
+                "active_filters": _array(_OBJ),
+                "suggestion": _STR_OR_NULL,
+                "corrected_query": _STR_OR_NULL,
+                "notes": _array({"type": "string"}),
+                "pagination": _OBJ,
+                "timeline": _array(_OBJ),
+                "kamerstuk": _STR_OR_NULL,
+                "documents": _array(_OBJ),
+            },
+        },
+        "Documents": {
+            "type": "object",
+            "required": ["documents", "counts"],
+            "properties": {"documents": _array(_OBJ), "counts": _OBJ},
+        },
+        "Document": {
+            "type": "object",
+            "required": ["document", "passages", "refs", "mentions", "citation"],
+            "properties": {
+                "document": _OBJ,
+                "passages": _array(_OBJ),
+                "refs": _OBJ,
+                "footnote_labels": _OBJ,
+                "mentions": _OBJ,
+                "citation": _OBJ,
+            },
+        },
+        "Entities": {
+            "type": "object",
+            "required": ["entities", "total"],
+            "properties": {
+                "type": _STR_OR_NULL,
+                "entities": _array(_OBJ),
+                "total": {"type": "integer"},
+                "counts": _OBJ,
+            },
+        },
+        "EntityCard": {
+            "type": "object",
+            "required": ["entity", "facts", "links", "passage_groups"],
+            "properties": {
+                "entity": _OBJ,
+                "type_label": {"type": "string"},
+                "facts": _array(_OBJ),
+                "links": _OBJ,
+                "related": _OBJ,
+                "passage_groups": _array(_OBJ),
+                "commitments": _array(_OBJ),
+                "similar": _array(_OBJ),
+                "graph": _OBJ,
+            },
+        },
+        "Kamerstuk": {
+            "type": "object",
+            "required": ["identifier", "citation", "url", "in_corpus"],
+            "properties": {
+                "identifier": {"type": "string"},
+                "citation": {"type": "string"},
+                "url": {"type": "string"},
+                "dossier": {"type": "string"},
+                "ondernummer": {"type": "string"},
+                "in_corpus": {"type": "boolean"},
+                "document": {"type": ["object", "null"]},
+                "citations": _array(_OBJ),
+                "documents": _array({"type": "string"}),
+                "commitments": _array(_OBJ),
+            },
+        },
+        "Kamerstukken": {
+            "type": "object",
+            "required": ["kamerstukken", "total"],
+            "properties": {
+                "kamerstukken": _array(_OBJ),
+                "total": {"type": "integer"},
+                "dossiers": _array(_OBJ),
+            },
+        },
+        "Refs": {
+            "type": "object",
+            "required": ["refs", "count"],
+            "properties": {"refs": _array(_OBJ), "count": {"type": "integer"}},
+        },
+        "Wijken": {
+            "type": "object",
+            "required": ["gemeenten", "total"],
+            "properties": {
+                "gemeenten": _array(_OBJ),
+                "total": {"type": "integer"},
+                "statuses": _array(_OBJ),
+            },
+        },
+        "Experimenten": {
+            "type": "object",
+            "required": ["experimenten", "total"],
+            "properties": {"experimenten": _array(_OBJ), "total": {"type": "integer"}},
+        },
+        "Partners": {
+            "type": "object",
+            "required": ["allianties", "total"],
+            "properties": {"allianties": _array(_OBJ), "total": {"type": "integer"}},
+        },
+    }
+
+
+def _query(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+
+def _path(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def _search_parameters() -> list[dict[str, Any]]:
+    params = [
+        _query("q", "Zoekvraag", {"type": "string", "maxLength": MAX_QUERY_CHARS}),
+        _query("jaar_van", "Vanaf jaar", {"type": "integer", "minimum": 1900, "maximum": 2100}),
+        _query(
+            "jaar_tot", "Tot en met jaar", {"type": "integer", "minimum": 1900, "maximum": 2100}
+        ),
+        _query("sort", "Sortering", {"type": "string", "enum": list(SORTS)}),
+        _query("pagina", "Paginanummer (vanaf 1)", {"type": "integer", "minimum": 1}),
+        _query(
+            "limit",
+            "Resultaten per pagina",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        ),
+    ]
+    for name, label in FACETS.items():
+        params.append(
+            _query(
+                f"f.{name}",
+                f"Filter op {label.lower()} (herhaalbaar)",
+                _array({"type": "string"}),
+                style="form",
+                explode=True,
+            )
+        )
+    return params
+
+
+def _responses(schema: str, *errors: int, media: str = "application/json") -> dict[str, Any]:
+    texts = {400: "Ongeldige parameter", 404: "Onbekend", 503: "Index of zoeken niet beschikbaar"}
+    body = {media: {"schema": _ref(schema) if media == "application/json" else {"type": "string"}}}
+    responses: dict[str, Any] = {"200": {"description": "Gelukt", "content": body}}
+    for status in errors:
+        responses[str(status)] = {
+            "description": texts[status],
+            "content": {"application/json": {"schema": _ref("Fout")}},
+        }
+    return responses
+
+
+def _get(
+    summary: str, responses: dict[str, Any], parameters: list[Any] | None = None, op_id: str = ""
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "operationId": op_id, "responses": responses}
+    if parameters:
+        operation["parameters"] = parameters
+    return {"get": operation}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document (a plain dict, ready for ``jsonify``)."""
+    type_param = _query("type", "Soort entiteit", {"type": "string", "enum": list(CARD_TYPES)})
+    paths = {
+        "/api/search": _get(
+            "Zoeken (JSON-tweeling van /)",
+            _responses("Search", 400, 503),
+            _search_parameters(),
+            "search",
+        ),
+        "/api/search.csv": _get(
+            "Alle zoekresultaten als CSV",
+            _responses("Search", 400, 503, media="text/csv"),
+            _search_parameters(),
+            "searchCsv",
+        ),
+        "/api/documents": _get("Alle documenten", _responses("Documents", 503), op_id="documents"),
+        "/api/documents/{doc_id}": _get(
+            "Eén document met passages en vermeldingen",
+            _responses("Document", 404, 503),
+            [_path("doc_id", "Document-id")],
+            "document",
+        ),
+        "/api/entities": _get(
+            "Alle entiteiten", _responses("Entities", 400, 503), [type_param], "entities"
+        ),
+        "/api/entities/{entity_type}/{slug}": _get(
+            "Kaart van één entiteit",
+            _responses("EntityCard", 404, 503),
+            [_path("entity_type", "Soort entiteit"), _path("slug", "Slug")],
+            "entity",
+        ),
+        "/api/wijken": _get("Wijken per gemeente", _responses("Wijken", 503), op_id="wijken"),
+        "/api/experimenten": _get(
+            "Experimenten en deelnemers", _responses("Experimenten", 503), op_id="experimenten"
+        ),
+        "/api/partners": _get("Alliantiepartners", _responses("Partners", 503), op_id="partners"),
+        "/api/kamerstukken": _get(
+            "Alle geciteerde Kamerstukken", _responses("Kamerstukken", 503), op_id="kamerstukken"
+        ),
+        "/api/kamerstukken/{ref}": _get(
+            "Eén Kamerstuk (elke schrijfwijze)",
+            _responses("Kamerstuk", 404, 503),
+            [_path("ref", "Kamerstuk-id, bijv. kst-30995-78")],
+            "kamerstuk",
+        ),
+        "/api/refs": _get(
+            "Kamerstukverwijzingen in een tekst",
+            _responses("Refs", 400, 503),
+            [
+                _query(
+                    "text",
+                    "Tekst",
+                    {"type": "string", "maxLength": MAX_REFS_TEXT_CHARS},
+                    required=True,
+                )
+            ],
+            "refs",
+        ),
+        "/api/openapi.json": _get(
+            "Deze beschrijving",
+            {
+                "200": {
+                    "description": "OpenAPI-document",
+                    "content": {"application/json": {"schema": _OBJ}},
+                }
+            },
+            op_id="openapi",
+        ),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kennisbank Wijkenaanpak API",
+            "version": "1.0.0",
+            "description": "Alleen-lezen JSON-API; elke HTML-pagina heeft hier een "
+            "JSON-tweeling met dezelfde gegevens. Fouten: "
+            '{"fout": …, "status": …}.',
+        },
+        "paths": paths,
+        "components": {"schemas": _schemas()},
+    }
