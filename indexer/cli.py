@@ -273,6 +273,137 @@ def _print_card(card: dict[str, Any]) -> None:
             click.echo(f"  - {c['text'][:200]} ({', '.join(c['refs'])})")
 
 
+def _live_engine(settings: Settings) -> Any:
+    from kennisbank.live import LiveSearch
+
+    return LiveSearch(settings.data_dir).engine()
+
+
+def _parse_filters(values: tuple[str, ...]) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for item in values:
+        field_name, sep, value = item.partition("=")
+        if not sep or not field_name.strip() or not value.strip():
+            raise click.BadParameter(f"'{item}' is geen veld=waarde.", param_hint="--filter")
+        filters.setdefault(field_name.strip(), []).append(value.strip())
+    return filters
+
+
+def _plain_snippet(snippet_html: str) -> str:
+    import html
+    import re
+
+    marked = re.sub(r"<mark>(.*?)</mark>", r"«\1»", snippet_html)
+    return html.unescape(re.sub(r"<[^>]+>", "", marked))
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="VELD=WAARDE",
+    help="Filter, herhaalbaar: type, jaar, gemeente, wijk, experiment, partner, "
+    "thema, dossier, kst, kind (bijv. --filter gemeente=gemeente/utrecht).",
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0, 10_000), default=0, show_default=True)
+@click.option(
+    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
+)
+@click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+def search(
+    query: str,
+    filters: tuple[str, ...],
+    limit: int,
+    offset: int,
+    sort: str,
+    data_dir: str | None,
+    as_json: bool,
+) -> None:
+    """Zoek passages: woorden, "zinnen", EN/OF/NIET, woord*, veld:waarde of een Kamerstuk.
+
+    Voorbeeld: kennisbank search "Welke gemeenten doen mee aan Gezonde Wijk?"
+    """
+    settings = _settings(None, data_dir)
+    try:
+        result = _live_engine(settings).search(
+            query, filters=_parse_filters(filters), limit=limit, offset=offset, sort=sort
+        )
+    except KennisbankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    data = result.to_dict()
+    if as_json:
+        _echo_json(data)
+        return
+    for note in data["notes"]:
+        click.echo(f"Let op: {note}")
+    if data.get("suggestion"):
+        click.echo(f"Bedoelde u: {data['suggestion']}?")
+    click.echo(f"{data['total']} passages gevonden voor: {data['parsed'] or query}")
+    for n, hit in enumerate(data["hits"], start=offset + 1):
+        where = " › ".join(hit["section_path"])
+        click.echo(f"\n{n}. {hit['document_title']} ({hit.get('year') or '?'}) — {where}")
+        click.echo(f"   {_plain_snippet(hit['snippet_html'])}")
+        click.echo(f"   /document/{hit['document_id']}#p-{hit['passage_id']}")
+    for field_name, values in data["facets"].items():
+        top = ", ".join(f"{v['label']} ({v['count']})" for v in values[:5])
+        if top:
+            click.echo(f"[{field_name}] {top}")
+
+
+@cli.command(name="eval")
+@click.argument("queries_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--baseline",
+    type=click.Choice(["fts5"]),
+    default=None,
+    help="Vergelijk in dezelfde run met SQLite FTS5 (unicode61, bm25).",
+)
+@click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+def eval_command(
+    queries_file: str, baseline: str | None, data_dir: str | None, as_json: bool
+) -> None:
+    """Meet de zoekkwaliteit op beoordeelde zoekvragen: MRR@10, Success@1/@10, nDCG@10.
+
+    Voorbeeld: kennisbank eval ../shared/eval/dev-queries.jsonl --baseline fts5
+    """
+    from kennisbank.baseline import Fts5Baseline
+    from kennisbank.evaluate import evaluate, format_report, load_queries
+
+    settings = _settings(None, data_dir)
+    try:
+        queries = load_queries(queries_file)
+        engine = _live_engine(settings)
+        with Store(settings.db_path) as store:
+            corpus = [p.text for p in store.all_passages()]
+            base_engine = Fts5Baseline.from_store(store) if baseline else None
+
+        def engine_fn(text: str, k: int) -> list[str]:
+            result = engine.search(text, limit=k, facets=False, snippets=False)
+            return [hit.text for hit in result.hits]
+
+        report = evaluate(queries, engine_fn, corpus_texts=corpus, label="kennisbank")
+        base_report = (
+            evaluate(queries, base_engine.search, corpus_texts=corpus, label="fts5")
+            if base_engine
+            else None
+        )
+    except KennisbankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        out: dict[str, Any] = {"kennisbank": report.to_dict()}
+        if base_report:
+            out["baseline"] = base_report.to_dict()
+            out["delta_mrr"] = round(report.overall.mrr - base_report.overall.mrr, 4)
+        _echo_json(out)
+    else:
+        click.echo(format_report(report, base_report))
+
+
 @cli.command()
 @click.option("--host", default=None, help="Adres (standaard $KENNISBANK_HOST of 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Poort (standaard $KENNISBANK_PORT of 8000).")

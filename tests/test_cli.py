@@ -14,7 +14,7 @@ from indexer.cli import cli
 from kennisbank import __version__
 from tests.conftest import make_corpus
 
-COMMANDS = ["index", "serve", "ref", "docs", "entities", "entity"]
+COMMANDS = ["index", "serve", "ref", "docs", "entities", "entity", "search", "eval"]
 
 
 def test_version(runner) -> None:  # type: ignore[no-untyped-def]
@@ -187,3 +187,84 @@ def test_unknown_entity_suggests_and_exits_1(runner, built_settings) -> None:  #
     )
     assert as_json.exit_code == 1
     assert json.loads(as_json.output)["suggesties"][0]["id"] == "wijk/utrecht-kanaleneiland"
+
+
+def test_search_json_has_hits_facets_and_notes(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        cli,
+        [
+            "search",
+            "wijkagenten",
+            "--json",
+            "--limit",
+            "3",
+            "--data-dir",
+            str(built_settings.data_dir),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"query", "parsed", "total", "hits", "facets", "suggestion", "notes"} <= set(data)
+    assert len(data["hits"]) == 3 and data["total"] >= 3
+    assert all("<mark>" in hit["snippet_html"] for hit in data["hits"])
+    assert data["facets"]["year"]
+
+
+def test_search_filter_and_kamerstuk_note(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
+    args = ["--data-dir", str(built_settings.data_dir), "--json"]
+    filtered = json.loads(
+        runner.invoke(cli, ["search", "wijkagenten", "--filter", "jaar=2010", *args]).output
+    )
+    assert filtered["hits"] and all(hit["year"] == 2010 for hit in filtered["hits"])
+    ref = json.loads(runner.invoke(cli, ["search", "30 995 nr. 50", *args]).output)
+    assert any("30 995, nr. 50" in note for note in ref["notes"])
+    bad = runner.invoke(cli, ["search", "x", "--filter", "geen-is-teken", *args])
+    assert bad.exit_code == 2
+
+
+def test_search_human_output(runner, built_settings) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        cli, ["search", "social sofa", "--limit", "2", "--data-dir", str(built_settings.data_dir)]
+    )
+    assert result.exit_code == 0
+    assert "passages gevonden" in result.output and "«" in result.output
+
+
+def test_eval_against_the_fts5_baseline(runner, built_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"id": "t1", "kind": "keyword", "query": "social sofa",'
+        ' "relevant": ["Social sofa verbindt wijkbewoners"]}\n'
+        '{"id": "t2", "kind": "morph", "query": "uitval school",'
+        ' "relevant": ["Aanval op schooluitval"]}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        cli,
+        [
+            "eval",
+            str(queries),
+            "--baseline",
+            "fts5",
+            "--json",
+            "--data-dir",
+            str(built_settings.data_dir),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["kennisbank"]["overall"]["queries"] == 2
+    assert 0 <= data["baseline"]["overall"]["mrr"] <= 1
+    assert data["delta_mrr"] == round(
+        data["kennisbank"]["overall"]["mrr"] - data["baseline"]["overall"]["mrr"], 4
+    )
+    human = runner.invoke(cli, ["eval", str(queries), "--data-dir", str(built_settings.data_dir)])
+    assert "MRR@10" in human.output
+
+
+def test_eval_with_a_bad_file_gives_a_dutch_error(runner, built_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{niet json\n", encoding="utf-8")
+    result = runner.invoke(cli, ["eval", str(bad), "--data-dir", str(built_settings.data_dir)])
+    assert result.exit_code == 1
+    assert "regel 1" in result.output
