@@ -4,9 +4,11 @@
 :func:`kennisbank.searchindex.build_search_index`), keeps one Whoosh searcher per thread,
 refreshes it per request and reopens everything when a new build is swapped in.
 :meth:`SearchEngine.search` parses the query (:mod:`kennisbank.query`), compiles it to
-Whoosh (BM25F over text, headings and title; adjacent words OR-ed with a bonus for
-matching more of them; synonyms at a lower weight), counts facets over the whole result
-set on preloaded bitsets (:mod:`kennisbank.facets`) and highlights only the page's hits.
+Whoosh (BM25F over text and headings, the title only adding score; adjacent words OR-ed,
+passages matching more of them ranked higher; thesaurus synonyms at a lower weight;
+passages citing a typed Kamerstuk first), matches once, counts facets over the whole
+result set on preloaded bitsets (:mod:`kennisbank.facets`), corrects typos
+(:mod:`kennisbank.spelling`) and reads and highlights only the page's hits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 import os
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -61,6 +64,8 @@ FEW_HITS = 3
 SYNONYM_BOOST, MAX_SYNONYMS = 0.5, 10
 PART_BOOST = 0.6
 GROUP_SCALE = 0.9
+#: Hits reranked by the share of query items they match, and the bonus for matching all.
+RERANK_WINDOW, COVERAGE_BONUS = 100, 0.25
 #: Constant scores that put passages citing a typed Kamerstuk first.
 OWN_SCORE, CITES_SCORE, KST_SCORE, DOSSIER_SCORE = 3000.0, 1000.0, 500.0, 5.0
 _SORTS = {"relevance": "relevance", "relevantie": "relevance", "date": "date", "datum": "date"}
@@ -75,6 +80,7 @@ class QueryCompiler:
         self.analyzer, self.reader, self.thesaurus = analyzer, reader, thesaurus
         self.cache = {} if cache is None else cache
         self.highlight_terms: set[str] = set()
+        self.items: list[wq.Query] = []  # the top-level group's items, for the coverage bonus
         self.ref_ids: set[str] = set()
         self.notes: list[str] = []
 
@@ -100,6 +106,8 @@ class QueryCompiler:
         neg = [q for c in node.children if isinstance(c, Not)
                if (q := self._node(c.child, False)) is not None]
         if isinstance(node, Group) and positive:
+            if not self.items:
+                self.items = list(pos)
             pos += self._multiword_synonyms(node)
         if isinstance(node, And):
             core = wq.And(pos) if len(pos) > 1 else (pos[0] if pos else None)
@@ -304,6 +312,10 @@ def _load_thesaurus() -> Any:
 class SearchEngine:
     """Searches one index folder; safe to share between threads (e.g. waitress workers).
 
+    ``index_dir`` is best a symlink to the current build folder, replaced atomically
+    (``os.replace``) by a new build: searches never see a gap, and each open build keeps
+    reading its own folder.  A folder renamed into place works too; a searcher that a
+    thread already holds keeps serving while the new folder is not there yet.
     Raises :class:`~kennisbank.errors.IndexMissing` when the folder holds no index.
     """
 
@@ -312,8 +324,12 @@ class SearchEngine:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._stamp = self._read_stamp()
-        self._index = _Index(self.index_dir)
+        self._index = _Index(self._resolved())
         self._thesaurus = thesaurus if thesaurus is not None else _load_thesaurus()
+
+    def _resolved(self) -> Path:
+        """The build folder itself: ``index_dir`` may be a symlink that is swapped."""
+        return Path(os.path.realpath(self.index_dir))
 
     def _read_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -323,13 +339,16 @@ class SearchEngine:
         return st.st_ino, st.st_mtime_ns, st.st_size
 
     def _current(self) -> _Index:
-        """The index of the current build (reopened when a new build was swapped in)."""
+        """The index of the current build: reopened when a new build was swapped in; the
+        open one keeps serving while the new one cannot be read (e.g. mid-swap)."""
         stamp = self._read_stamp()
         if stamp != self._stamp:
             with self._lock:
                 if stamp != self._stamp:
-                    self._index = _Index(self.index_dir)
-                    self._stamp = stamp
+                    try:
+                        self._index, self._stamp = _Index(self._resolved()), stamp
+                    except Exception:  # noqa: BLE001 - retried on the next request
+                        log.warning("zoekindex %s nog niet leesbaar", self.index_dir)
         return self._index
 
     def _searcher(self, idx: _Index) -> Searcher:
@@ -338,7 +357,10 @@ class SearchEngine:
         if held is None or held[0] is not idx:
             searcher = idx.ix.searcher()
         else:
-            searcher = held[1].refresh()
+            try:
+                searcher = held[1].refresh()
+            except Exception:  # noqa: BLE001 - folder mid-swap: keep the open searcher
+                searcher = held[1]
         self._local.held = (idx, searcher)
         return searcher
 
@@ -385,7 +407,7 @@ class SearchEngine:
         searcher = self._searcher(idx)
         if searcher.reader().generation() != idx.generation:  # changed in place: reopen
             with self._lock:
-                self._index, self._stamp = _Index(self.index_dir), self._read_stamp()
+                self._index, self._stamp = _Index(self._resolved()), self._read_stamp()
             idx, searcher = self._index, self._searcher(self._index)
         notes: list[str] = []
         page = (_clamp(limit, 1, MAX_LIMIT, 10), _clamp(offset, 0, MAX_OFFSET, 0))
@@ -469,6 +491,8 @@ class SearchEngine:
         if q is None or masks or sel.excluded:
             allowed = set(docnums_of(matched))
             ranked = [item for item in ranked if item[1] in allowed]
+        if sort == "relevance" and len(compiler.items) > 1:
+            ranked = _rerank(searcher, ranked, compiler.items)
         chosen = ranked[offset:offset + limit]
         spans = (_term_spans(searcher, [d for _, d in chosen], compiler.highlight_terms)
                  if snippets else {})
@@ -527,6 +551,33 @@ def _term_spans(
                 spans = matcher.value_as("characters")
                 found.setdefault(docnum, []).extend((s, e) for _, s, e in spans)
     return found
+
+
+def _rerank(
+    searcher: Searcher, ranked: list[tuple[Any, int]], items: list[wq.Query]
+) -> list[tuple[Any, int]]:
+    """Raise the top :data:`RERANK_WINDOW` hits by the share of the query's items (words,
+    phrases) each matches: all words are preferred, none is required.  (Whoosh's own
+    coordination bonus hardly counts once every word is searched in several fields.)"""
+    head = ranked[:RERANK_WINDOW]
+    wanted = sorted(docnum for _, docnum in head)
+    covered: Counter[int] = Counter()
+    for item in items:
+        for leaf, offset in searcher.leaf_searchers():
+            size = leaf.doc_count_all()
+            local = [d - offset for d in wanted if offset <= d < offset + size]
+            matcher = item.matcher(leaf) if local else None
+            for docnum in local:
+                if matcher is None or not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    covered[docnum + offset] += 1
+    factor = {d: 1 + COVERAGE_BONUS * max(0, covered[d] - 1) / (len(items) - 1) for d in wanted}
+    head = [(score * factor[d], d) for score, d in head]
+    head.sort(key=lambda item: (-item[0], item[1]))
+    return head + ranked[RERANK_WINDOW:]
 
 
 def _wants_correction(idx: _Index, parsed: ParsedQuery, total: int) -> bool:

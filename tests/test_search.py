@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import threading
@@ -146,6 +147,13 @@ def test_a_question_finds_the_answer(engine: SearchEngine) -> None:
     result = engine.search("Welke gemeenten doen mee aan het experiment Vernieuwend Welzijn?")
     assert "welke" not in result.parsed.lower() and "doen" not in result.parsed
     assert "Arnhem, Den Haag, Eindhoven, Leeuwarden en Utrecht" in result.hits[0].text
+
+
+def test_passages_with_all_words_come_first(engine: SearchEngine) -> None:
+    first = engine.search("kwaliteitskaart bewonersparticipatie").hits[0]
+    assert "kwaliteitskaart bewonersparticipatie" in norm(first.text)
+    assert engine.search("kwaliteitskaart").total < engine.search(
+        "kwaliteitskaart bewonersparticipatie").total  # not all words are required
 
 
 def test_stems_and_compound_parts_match_and_are_marked(engine: SearchEngine) -> None:
@@ -324,14 +332,34 @@ def test_threads_share_one_engine(engine: SearchEngine) -> None:
     assert not failures
 
 
-def test_a_swapped_in_build_is_picked_up(built_settings: Settings, tmp_path: Path) -> None:
+def test_a_build_swapped_in_by_symlink_is_picked_up(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    live = tmp_path / "search"
+    with Store(built_settings.db_path) as db:
+        build_search_index(db, tmp_path / "build-1")
+        build_search_index(db, tmp_path / "build-2")
+    live.symlink_to(tmp_path / "build-1")
+    engine = SearchEngine(live)
+    first = engine.build_id
+    before = engine.search("wonen").total
+    (tmp_path / "next").symlink_to(tmp_path / "build-2")
+    os.replace(tmp_path / "next", live)
+    assert engine.build_id != first
+    assert engine.search("wonen").total == before > 0
+
+
+def test_a_build_renamed_into_place_is_picked_up(built_settings: Settings, tmp_path: Path) -> None:
     live = tmp_path / "search"
     with Store(built_settings.db_path) as db:
         build_search_index(db, live)
         engine = SearchEngine(live)
         first = engine.build_id
+        assert engine.search("wonen").total > 0
         build_search_index(db, tmp_path / "new")
     shutil.move(str(live), str(tmp_path / "old"))
+    assert engine.search("wonen").total > 0  # mid-swap: this thread's searcher still serves
+    assert engine.build_id == first
     (tmp_path / "new").rename(live)
     assert engine.build_id != first
     assert engine.search("wonen").total > 0
