@@ -31,13 +31,7 @@ from typing import Any
 from whoosh import fields, index
 from whoosh.analysis import (
     Analyzer,
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
 )
-from whoosh.support.charset import accent_map
 
 from kennisbank.errors import KennisbankError
 from kennisbank.facets import CATALOG_FILE, Catalog
@@ -63,27 +57,17 @@ class SearchIndexError(KennisbankError):
     """The search index cannot be built in the requested folder."""
 
 
-def text_analyzer() -> tuple[Analyzer, str]:
-    """The analyzer for text fields and its name.
+def text_analyzer(*, decompound: bool = True) -> tuple[Analyzer, str]:
+    """The Dutch analyzer for text fields (:func:`kennisbank.analysis.dutch_analyzer`) and its name.
 
-    Uses :func:`kennisbank.analysis.dutch_analyzer` when that module is available,
-    otherwise a Whoosh chain: tokenise, lower-case, fold accents, Dutch stopwords, Dutch
-    Snowball stemming.  The chosen analyzer is stored in the index, so searching always
-    analyses queries exactly as the index was built.
+    The analyzer is stored in the index, so searching always analyses queries exactly as
+    the index was built.  ``decompound=False`` leaves compound parts out (for measuring
+    what compound splitting adds).
     """
-    try:
-        from kennisbank.analysis import dutch_analyzer
+    from kennisbank.analysis import dutch_analyzer
 
-        return dutch_analyzer(), "kennisbank.analysis.dutch_analyzer"
-    except Exception:  # noqa: BLE001 - a missing or broken module means: use the fallback
-        chain = (
-            RegexTokenizer()
-            | LowercaseFilter()
-            | CharsetFilter(accent_map)
-            | StopFilter(lang="nl")
-            | StemFilter(lang="nl")
-        )
-        return chain, "whoosh-fallback (nl stemming)"
+    name = "kennisbank.analysis.dutch_analyzer" + ("" if decompound else "(decompound=False)")
+    return dutch_analyzer(decompound=decompound), name
 
 
 def search_schema(analyzer: Analyzer | None = None) -> fields.Schema:
@@ -222,7 +206,8 @@ def _writer_settings(passages: int) -> dict[str, Any]:
 
 
 def build_search_index(
-    store: Store, target_dir: Path, *, writer_options: dict[str, Any] | None = None
+    store: Store, target_dir: Path, *, writer_options: dict[str, Any] | None = None,
+    decompound: bool = True,
 ) -> dict[str, Any]:
     """Index every passage of ``store`` into the fresh folder ``target_dir``.
 
@@ -235,7 +220,7 @@ def build_search_index(
     if target.exists() and any(target.iterdir()):
         raise SearchIndexError(f"De map {target} bestaat al en is niet leeg.")
     target.mkdir(parents=True, exist_ok=True)
-    analyzer, analyzer_name = text_analyzer()
+    analyzer, analyzer_name = text_analyzer(decompound=decompound)
     # Load the analyzer's lazy data before writer processes fork, so they share it.
     analyze(analyzer, "Wijkaanpak bewonersparticipatie in de krachtwijken", "index")
     ix = index.create_in(str(target), search_schema(analyzer))
