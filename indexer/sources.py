@@ -32,6 +32,7 @@ __all__ = [
     "decode_utf8_cp1252",
     "metadata_from_meta",
     "normalise_date",
+    "normalise_vergaderjaar",
     "CP1252_WARNING",
 ]
 
@@ -124,18 +125,34 @@ def normalise_date(value: str) -> str | None:
     return None
 
 
+def normalise_vergaderjaar(value: str) -> str | None:
+    """``Vergaderjaar 2009–2010``, ``20092010``, ``2009/10`` → ``2009-2010``; else ``None``."""
+    m = re.search(r"((?:18|19|20)\d\d)\s*[-–—/]?\s*((?:18|19|20)?\d\d)(?!\d)", value or "")
+    if not m:
+        return None
+    first, second = int(m.group(1)), int(m.group(2))
+    if second < 100:
+        second += first // 100 * 100
+    return f"{first}-{second}" if second == first + 1 else None
+
+
 def _norm_name(name: str) -> str:
-    """``DCTERMS.issued``/``dcterms:issued`` → ``dc.issued``; ``overheidop:x`` → ``…op.x``."""
+    """``DCTERMS.issued``/``dcterms:issued`` → ``dc.issued``; ``overheidop:x`` → ``…op.x``.
+
+    The SRU namespace ``overheidwetgeving`` carries the same fields as ``overheidop``.
+    """
     name = re.sub(r"^(dcterms|dc)[:.]", "dc.", name.strip().lower())
-    return re.sub(r"^(overheid\w*):", r"\1.", name)
+    name = re.sub(r"^(overheid\w*):", r"\1.", name)
+    return re.sub(r"^overheidwetgeving\.", "overheidop.", name)
 
 
 def metadata_from_meta(pairs: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
     """Plain metadata keys from ``(name, scheme, content)`` meta pairs.
 
-    Keys: ``identifier``, ``title``, ``doctype``, ``date``, ``year``, ``dossier``,
-    ``ondernummer``, ``vergaderjaar``, ``creator``, ``publication``, ``language``
-    (when stated) and ``raw`` (every meta name → content, a list when repeated).
+    Keys: ``identifier``, ``title``, ``doctype``, ``documentsoort``, ``date``, ``year``,
+    ``dossier``, ``ondernummer``, ``vergaderjaar``, ``creator``, ``indiener``,
+    ``organisatie``, ``publication``, ``language`` (when stated) and ``raw`` (every
+    meta name → content, a list when repeated).
     """
     raw: dict[str, Any] = {}
     values: dict[str, list[tuple[str, str]]] = {}
@@ -152,6 +169,9 @@ def metadata_from_meta(pairs: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
     def first(*keys: str) -> str:
         return next((values[k][0][1] for k in keys if k in values), "")
 
+    def joined(key: str) -> str:
+        return "; ".join(dict.fromkeys(c for _, c in values.get(key, [])))
+
     meta: dict[str, Any] = {}
     ident = first("dc.identifier")
     record = first("overheidop.externmetadatarecord")
@@ -166,11 +186,14 @@ def metadata_from_meta(pairs: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
         "doctype": (parl or specific or [c for _, c in types] or [""])[0],
         "dossier": first("overheidop.dossiernummer"),
         "ondernummer": first("overheidop.ondernummer"),
-        "vergaderjaar": first("overheidop.vergaderjaar"),
-        "creator": "; ".join(dict.fromkeys(c for _, c in values.get("dc.creator", []))),
-        "publication": first("overheidop.publicationname"),
+        "vergaderjaar": normalise_vergaderjaar(vj := first("overheidop.vergaderjaar")) or vj,
+        "creator": joined("dc.creator"),
+        "indiener": joined("overheidop.indiener"),
+        "organisatie": first("dc.creator", "overheid.authority", "dc.publisher"),
+        "publication": first("overheidop.publicationname", "overheidop.publicatienaam"),
         "language": first("dc.language"),
     }
+    simple["documentsoort"] = first("overheidop.subrubriek") or simple["doctype"]
     meta.update({k: v for k, v in simple.items() if v})
     date = next(
         (d for k in _DATE_KEYS for _, c in values.get(k, []) if (d := normalise_date(c))), ""

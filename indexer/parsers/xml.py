@@ -16,7 +16,12 @@ from typing import Any
 from lxml import etree
 
 from indexer.parsers.html import INLINE_MARK, BlockSink, clean_text
-from indexer.sources import CP1252_WARNING, decode_utf8_cp1252, metadata_from_meta
+from indexer.sources import (
+    CP1252_WARNING,
+    decode_utf8_cp1252,
+    metadata_from_meta,
+    normalise_vergaderjaar,
+)
 from kennisbank.errors import ParseError
 from kennisbank.model import ParsedDocument
 
@@ -300,6 +305,10 @@ class _Official:
             extra: list = []
             self.note(el, [], extra)
             self.flush_extra(extra)
+        elif tag == "spreekbeurt":
+            from indexer.parsers.parliament import speech
+
+            speech(self, el, level, depth)
         elif tag in ("lidnr", "li.nr", "spreker"):
             self.prefix = _plain(el)
         elif tag == "nr":
@@ -308,6 +317,8 @@ class _Official:
             self.heading(_plain(el), min(level + 1, 6), "subheading")
         elif tag in _META_TAGS:
             value = _plain(el).removeprefix("Vergaderjaar ").strip()
+            if tag == "vergaderjaar":
+                value = normalise_vergaderjaar(value) or value
             self.sink.metadata.setdefault(_META_TAGS[tag], value)
         elif tag == "al" or next(el.iterdescendants(*_ANY_BLOCK), None) is None:
             self.paragraph(el)
@@ -411,6 +422,9 @@ def parse_xml(data: bytes, *, name: str = "") -> ParsedDocument:
         for child in _children(root):
             if local_name(child.tag) != "kop":
                 walker.walk(child, 0)
+        from indexer.parsers.parliament import structure_metadata
+
+        structure_metadata(root, metadata)
     else:
         title = _plain(next((e for e in root.iter() if local_name(e.tag) in _TITLE_NAMES), None))
         title = title or str(metadata.get("title", ""))
