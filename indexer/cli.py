@@ -59,24 +59,51 @@ def cli() -> None:
 @click.option("--corpus", "corpus", type=click.Path(file_okay=False), help=_CORPUS_HELP)
 @click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
-def index(corpus: str | None, data_dir: str | None, as_json: bool) -> None:
+@click.option("--full", is_flag=True, help="Bouw alles opnieuw, ook ongewijzigde bestanden.")
+def index(corpus: str | None, data_dir: str | None, as_json: bool, full: bool) -> None:
     """Indexeer het corpus: lees, ontleed en bewaar nieuwe en gewijzigde documenten.
 
-    Eindigt met code 0 als alle bestanden gelezen zijn en 2 als er bestanden zijn
-    overgeslagen (elk met de reden).
+    Eindigt met code 0 als alle bestanden gelezen zijn, 2 als er bestanden zijn
+    overgeslagen (elk met de reden) en 3 als er al een indexering draait.
     """
     from indexer.pipeline import run_index
+    from kennisbank.lock import IndexLocked
 
     settings = _settings(corpus, data_dir)
     try:
-        report = run_index(settings, progress=None if as_json else _progress)
+        report = run_index(settings, progress=None if as_json else _progress, full=full)
+    except IndexLocked as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
     except KennisbankError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         _echo_json(report.to_dict())
     else:
         _print_report(report.to_dict(), settings)
+        for line in report.summary_lines():
+            click.echo(line)
     sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.option("--corpus", "corpus", type=click.Path(file_okay=False), help=_CORPUS_HELP)
+@click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+def status(corpus: str | None, data_dir: str | None, as_json: bool) -> None:
+    """Toon de live index: generatie, bouwtijd, aantallen, gewijzigde corpusbestanden, slot.
+
+    Eindigt met code 0 als er een bruikbare index is en 1 als die ontbreekt of beschadigd is.
+    """
+    from indexer.status import format_status, index_status, status_exit_code
+
+    data = index_status(_settings(corpus, data_dir))
+    if as_json:
+        _echo_json(data)
+    else:
+        for line in format_status(data):
+            click.echo(line)
+    sys.exit(status_exit_code(data))
 
 
 def _print_report(data: dict[str, Any], settings: Settings) -> None:
@@ -410,23 +437,32 @@ def eval_command(
 @click.option("--corpus", "corpus", type=click.Path(file_okay=False), help=_CORPUS_HELP)
 @click.option("--data-dir", type=click.Path(file_okay=False), help=_DATA_DIR_HELP)
 def serve(host: str | None, port: int | None, corpus: str | None, data_dir: str | None) -> None:
-    """Start de webinterface (waitress). Bouwt eerst de index als die er nog niet is."""
+    """Start de webinterface (waitress). Bouwt eerst de index als die ontbreekt of beschadigd is."""
     from waitress import serve as waitress_serve
 
-    from indexer.pipeline import run_index
+    from indexer.status import ensure_index
     from web import create_app
 
     settings = _settings(corpus, data_dir).with_overrides(host=host, port=port)
-    if not settings.db_path.exists():
-        click.echo("Nog geen index: die wordt nu gebouwd …", err=True)
-        try:
-            report = run_index(settings, progress=_progress)
-        except KennisbankError as exc:
-            raise click.ClickException(str(exc)) from exc
+    try:
+        report = ensure_index(settings, lambda line: click.echo(line, err=True), _progress)
+    except KennisbankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if report is not None:
         _print_report(report.to_dict(), settings)
     app = create_app({"KENNISBANK_SETTINGS": settings})
     click.echo(f"Kennisbank draait op http://{settings.host}:{settings.port}/ (Ctrl+C stopt)")
     waitress_serve(app, host=settings.host, port=settings.port, threads=8, ident="kennisbank")
+
+
+def _register_source_commands() -> None:
+    from indexer.cli_sources import harvest_command, import_jsonl_command
+
+    cli.add_command(harvest_command)
+    cli.add_command(import_jsonl_command)
+
+
+_register_source_commands()
 
 
 def main() -> None:

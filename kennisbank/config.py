@@ -27,13 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kennisbank import generations
 from kennisbank.errors import InvalidInput
 
 #: The checkout's root folder (the parent of the ``kennisbank`` package).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-#: Name of the SQLite file inside the data directory.
-DB_FILENAME = "kennisbank.sqlite"
+#: Name of the SQLite file inside a generation (see :mod:`kennisbank.generations`).
+DB_FILENAME = generations.DB_FILENAME
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,20 @@ class Settings:
 
     @property
     def db_path(self) -> Path:
-        """The SQLite store of documents, passages and references."""
-        return self.data_dir / DB_FILENAME
+        """The SQLite store of the live generation, resolved anew on every access.
+
+        ``data_dir/CURRENT`` names the live generation (``data_dir/gen-…/kennisbank.sqlite``),
+        so a reader that asks per request follows a newly published index without a
+        restart.  Without a live generation this is ``data_dir/kennisbank.sqlite``, the
+        old layout's file (normally absent, so readers report that there is no index).
+        """
+        live = generations.current_dir(self.data_dir)
+        return generations.db_file(live) if live else self.data_dir / DB_FILENAME
+
+    @property
+    def live_generation(self) -> Path | None:
+        """The live generation folder of ``data_dir`` (None when there is none)."""
+        return generations.current_dir(self.data_dir)
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields replaced (``None`` values are ignored)."""

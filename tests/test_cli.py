@@ -136,7 +136,7 @@ def test_data_dir_from_environment(runner, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("KENNISBANK_DATA_DIR", str(tmp_path / "envdata"))
     monkeypatch.setenv("KENNISBANK_CORPUS", str(corpus))
     assert runner.invoke(cli, ["index"]).exit_code == 0
-    assert (tmp_path / "envdata" / "kennisbank.sqlite").is_file()
+    assert list((tmp_path / "envdata").glob("gen-*/kennisbank.sqlite"))
 
 
 def test_installed_console_script_runs() -> None:

@@ -138,7 +138,7 @@ def test_serve_builds_the_index_on_first_run_and_serves(tmp_path: Path) -> None:
         output = (tmp_path / "serve.log").read_text()
         assert "Voortgangsrapportage Wijkenaanpak 2008" in body, output
         assert "Nog geen index" in output
-        assert (data_dir / "kennisbank.sqlite").is_file()
+        assert list(data_dir.glob("gen-*/kennisbank.sqlite"))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
