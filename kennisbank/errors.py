@@ -44,9 +44,7 @@ class IndexMissing(KennisbankError):
 
     def __init__(self, data_dir: str) -> None:
         self.data_dir = data_dir
-        super().__init__(
-            f"Er is nog geen index in {data_dir}. Voer eerst 'kennisbank index' uit."
-        )
+        super().__init__(f"Er is nog geen index in {data_dir}. Voer eerst 'kennisbank index' uit.")
 
 
 class InvalidInput(KennisbankError):

@@ -58,8 +58,13 @@ _SPECS = {f.field: f for f in FACETS}
 
 #: Dutch names of passage kinds (also accepted in ``soort:`` filters).
 KIND_LABELS: dict[str, str] = {
-    "paragraph": "alinea", "box": "kader", "praktijkvoorbeeld": "praktijkvoorbeeld",
-    "list": "opsomming", "table": "tabel", "footnote": "voetnoot", "heading": "kop",
+    "paragraph": "alinea",
+    "box": "kader",
+    "praktijkvoorbeeld": "praktijkvoorbeeld",
+    "list": "opsomming",
+    "table": "tabel",
+    "footnote": "voetnoot",
+    "heading": "kop",
     "caption": "bijschrift",
 }
 #: How many values of one facet a result lists at most (selected values always).
@@ -177,9 +182,7 @@ class FacetCounter:
             bits |= self.value_bits.get(fieldname, {}).get(value, 0)
         return bits
 
-    def count(
-        self, base: int, masks: Mapping[str, int]
-    ) -> tuple[int, dict[str, dict[str, int]]]:
+    def count(self, base: int, masks: Mapping[str, int]) -> tuple[int, dict[str, dict[str, int]]]:
         """The final result bitset and, per facet, the count of each value.
 
         ``base`` holds the documents matching the query; ``masks`` one bitset per facet
@@ -213,8 +216,9 @@ _DOSSIER_RE = re.compile(r"([1-9][\d ]{3,7}?)\s*(?:[- ]\s*([IVXL]{1,6}[AB]?|[A-Z
 class Catalog:
     """Entity names and facet value labels of one index, and typed-name → value resolution."""
 
-    def __init__(self, entities: Mapping[str, Mapping[str, Any]],
-                 labels: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(
+        self, entities: Mapping[str, Mapping[str, Any]], labels: Mapping[str, Mapping[str, str]]
+    ) -> None:
         self.entities = {k: dict(v) for k, v in entities.items()}
         self.labels = {k: dict(v) for k, v in labels.items()}
         self._keys: dict[str, dict[str, list[str]]] = {}
@@ -305,8 +309,10 @@ class Catalog:
             return sorted(set(keys[folded]))
         slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
         by_slug = sorted(
-            eid for eid, info in self.entities.items()
-            if info.get("type") == entity_type and slug
+            eid
+            for eid, info in self.entities.items()
+            if info.get("type") == entity_type
+            and slug
             and (eid == f"{entity_type}/{slug}" or eid.endswith(f"-{slug}"))
         )
         if by_slug:
@@ -325,8 +331,10 @@ def _safe_parse_ref(text: str) -> Any:
 
 
 def facet_values(
-    catalog: Catalog, counts: Mapping[str, Mapping[str, int]],
-    selected: Mapping[str, Iterable[str]], limit: int = FACET_LIMIT,
+    catalog: Catalog,
+    counts: Mapping[str, Mapping[str, int]],
+    selected: Mapping[str, Iterable[str]],
+    limit: int = FACET_LIMIT,
 ) -> dict[str, list[FacetValue]]:
     """Facet values to show, per facet in :data:`FACETS` order: counted or selected ones."""
     out: dict[str, list[FacetValue]] = {}
@@ -337,8 +345,11 @@ def facet_values(
             FacetValue(v, catalog.label(spec.field, v), n, v in chosen)
             for v, n in field_counts.items()
         ]
-        values += [FacetValue(v, catalog.label(spec.field, v), 0, True)
-                   for v in chosen if v not in field_counts]
+        values += [
+            FacetValue(v, catalog.label(spec.field, v), 0, True)
+            for v in chosen
+            if v not in field_counts
+        ]
         if spec.order == "value":
             values.sort(key=lambda fv: fv.value, reverse=True)
         else:
@@ -367,9 +378,13 @@ class Selection:
 
     @classmethod
     def build(
-        cls, catalog: Catalog, known: Mapping[str, Iterable[str]],
-        typed: Iterable[Any], ui_filters: Mapping[str, Any] | None,
-        years: tuple[Any, Any], typed_years: tuple[int | None, int | None] = (None, None),
+        cls,
+        catalog: Catalog,
+        known: Mapping[str, Iterable[str]],
+        typed: Iterable[Any],
+        ui_filters: Mapping[str, Any] | None,
+        years: tuple[Any, Any],
+        typed_years: tuple[int | None, int | None] = (None, None),
     ) -> Selection:
         """Resolve ``ui_filters`` (facet field or alias → values), ``typed`` filters (objects
         with ``field``, ``value``, ``negated``) and the year bounds."""
@@ -399,8 +414,16 @@ class Selection:
         sel.year_from, sel.year_to = low, high
         return sel
 
-    def _add(self, catalog: Catalog, known: Mapping[str, Iterable[str]], fieldname: str,
-             value: str, negated: bool, *, typed: bool) -> None:
+    def _add(
+        self,
+        catalog: Catalog,
+        known: Mapping[str, Iterable[str]],
+        fieldname: str,
+        value: str,
+        negated: bool,
+        *,
+        typed: bool,
+    ) -> None:
         resolved = catalog.resolve(fieldname, value, known.get(fieldname, ()))
         label = _SPECS[fieldname].label.lower() if fieldname in _SPECS else fieldname
         if resolved:

@@ -75,8 +75,13 @@ _INTERNAL_ERROR = "Er ging iets mis bij het zoeken. Probeer een eenvoudiger zoek
 class QueryCompiler:
     """Turns a :class:`ParsedQuery` into a Whoosh query and collects what to highlight."""
 
-    def __init__(self, analyzer: Any, reader: Any, thesaurus: Any = None,
-                 cache: dict[str, list[tuple[int, str, int, int]]] | None = None) -> None:
+    def __init__(
+        self,
+        analyzer: Any,
+        reader: Any,
+        thesaurus: Any = None,
+        cache: dict[str, list[tuple[int, str, int, int]]] | None = None,
+    ) -> None:
         self.analyzer, self.reader, self.thesaurus = analyzer, reader, thesaurus
         self.cache = {} if cache is None else cache
         self.highlight_terms: set[str] = set()
@@ -88,23 +93,35 @@ class QueryCompiler:
         """The Whoosh query, or ``None`` when nothing searchable is left."""
         parts = [self._node(parsed.root, True)] if parsed.root is not None else []
         parts += [self._ref(ref) for ref in parsed.refs]
-        parts += [wq.ConstantScoreQuery(wq.Term("dossier", d), DOSSIER_SCORE)
-                  for d in parsed.dossiers if self.reader.doc_frequency("dossier", d)]
+        parts += [
+            wq.ConstantScoreQuery(wq.Term("dossier", d), DOSSIER_SCORE)
+            for d in parsed.dossiers
+            if self.reader.doc_frequency("dossier", d)
+        ]
         return _either([p for p in parts if p is not None])
 
     def _node(self, node: Node, positive: bool) -> wq.Query | None:
         if isinstance(node, Word):
             return self._word(node, positive)
         if isinstance(node, Phrase):
-            return _either([self._phrase(node.text, positive),
-                            *self._synonyms(node.text, positive)])
+            return _either(
+                [self._phrase(node.text, positive), *self._synonyms(node.text, positive)]
+            )
         if isinstance(node, Not):
             inner = self._node(node.child, False)
             return wq.AndNot(wq.Every(), inner) if inner is not None else None
-        pos = [q for c in node.children if not isinstance(c, Not)
-               if (q := self._node(c, positive)) is not None]
-        neg = [q for c in node.children if isinstance(c, Not)
-               if (q := self._node(c.child, False)) is not None]
+        pos = [
+            q
+            for c in node.children
+            if not isinstance(c, Not)
+            if (q := self._node(c, positive)) is not None
+        ]
+        neg = [
+            q
+            for c in node.children
+            if isinstance(c, Not)
+            if (q := self._node(c.child, False)) is not None
+        ]
         if isinstance(node, Group) and positive:
             if not self.items:
                 self.items = list(pos)
@@ -187,8 +204,9 @@ class QueryCompiler:
             return self._term(words[0]) if words else None
         return wq.Or([wq.Phrase(f, words, slop=1) for f in ("text", "headings")])
 
-    def _synonyms(self, text: str, positive: bool,
-                  expansions: Iterable[Any] | None = None) -> list[wq.Query]:
+    def _synonyms(
+        self, text: str, positive: bool, expansions: Iterable[Any] | None = None
+    ) -> list[wq.Query]:
         """Thesaurus expansions of ``text`` (distinct after analysis), each boosted by
         :data:`SYNONYM_BOOST` × the thesaurus weight."""
         if self.thesaurus is None:
@@ -229,13 +247,24 @@ class QueryCompiler:
         ident = ref.identifier
         self.ref_ids.add(ident)
         if self.reader.doc_frequency("kst", ident):
-            self.notes.append(f"Gezocht naar {ref.citation} ({ident}); passages die dit "
-                              "Kamerstuk aanhalen staan bovenaan.")
-            return wq.Or([wq.ConstantScoreQuery(wq.Term(name, ident), score) for name, score in
-                          (("identifier", OWN_SCORE), ("cites", CITES_SCORE),
-                           ("kst", KST_SCORE))])
-        self.notes.append(f"{ref.citation} ({ident}) wordt in de kennisbank niet aangehaald; "
-                          f"gezocht naar andere stukken uit dossier {ref.dossier}.")
+            self.notes.append(
+                f"Gezocht naar {ref.citation} ({ident}); passages die dit "
+                "Kamerstuk aanhalen staan bovenaan."
+            )
+            return wq.Or(
+                [
+                    wq.ConstantScoreQuery(wq.Term(name, ident), score)
+                    for name, score in (
+                        ("identifier", OWN_SCORE),
+                        ("cites", CITES_SCORE),
+                        ("kst", KST_SCORE),
+                    )
+                ]
+            )
+        self.notes.append(
+            f"{ref.citation} ({ident}) wordt in de kennisbank niet aangehaald; "
+            f"gezocht naar andere stukken uit dossier {ref.dossier}."
+        )
         return wq.ConstantScoreQuery(wq.Term("dossier", ref.dossier), DOSSIER_SCORE)
 
 
@@ -268,9 +297,12 @@ class _Index:
             self.size = searcher.doc_count_all()
             self.all_bits = bits_from(reader.all_doc_ids(), self.size)
             value_bits = {
-                name: {term: bits_from(searcher.docs_for_query(wq.Term(name, term)), self.size)
-                       for term in reader.field_terms(name)}
-                for name in FACET_FIELDS if name != "year"
+                name: {
+                    term: bits_from(searcher.docs_for_query(wq.Term(name, term)), self.size)
+                    for term in reader.field_terms(name)
+                }
+                for name in FACET_FIELDS
+                if name != "year"
             }
             years: dict[str, list[int]] = {}
             for docnum, year in enumerate(reader.column_reader("year")):
@@ -279,8 +311,10 @@ class _Index:
             keys = [list(reader.column_reader(name)) for name in ("document_id", "seq", "date")]
         # Browsing (no query): passages in document order, or newest document first.
         in_order = sorted(range(self.size), key=lambda d: (keys[0][d], keys[1][d]))
-        self.orders = {"relevance": in_order,
-                       "date": sorted(in_order, key=lambda d: keys[2][d], reverse=True)}
+        self.orders = {
+            "relevance": in_order,
+            "date": sorted(in_order, key=lambda d: keys[2][d], reverse=True),
+        }
         value_bits["year"] = {y: bits_from(d, self.size) for y, d in years.items()}
         self.counter = FacetCounter(value_bits)
         self.known = {name: set(values) for name, values in value_bits.items()}
@@ -377,10 +411,17 @@ class SearchEngine:
             self._local.held = None
 
     def search(
-        self, query: str, *, filters: Mapping[str, Iterable[str]] | None = None,
-        year_from: int | str | None = None, year_to: int | str | None = None,
-        sort: str = "relevance", limit: int = 10, offset: int = 0,
-        facets: bool = True, snippets: bool = True,
+        self,
+        query: str,
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        year_from: int | str | None = None,
+        year_to: int | str | None = None,
+        sort: str = "relevance",
+        limit: int = 10,
+        offset: int = 0,
+        facets: bool = True,
+        snippets: bool = True,
     ) -> SearchResult:
         """Search passages; never raises for any ``query`` (problems become Dutch notes).
 
@@ -390,8 +431,9 @@ class SearchEngine:
         :data:`MAX_LIMIT`.  Facet counts cover the whole result set.
         """
         try:
-            return self._search(query, filters, (year_from, year_to), sort, limit, offset,
-                                facets, snippets)
+            return self._search(
+                query, filters, (year_from, year_to), sort, limit, offset, facets, snippets
+            )
         except IndexMissing:
             raise
         except Exception:  # noqa: BLE001 - a search box must never produce a traceback
@@ -400,8 +442,15 @@ class SearchEngine:
             return SearchResult(query=text, parsed="", total=0, hits=[], notes=[_INTERNAL_ERROR])
 
     def _search(
-        self, query: str, filters: Mapping[str, Iterable[str]] | None, years: tuple[Any, Any],
-        sort: str, limit: Any, offset: Any, facets: bool, snippets: bool,
+        self,
+        query: str,
+        filters: Mapping[str, Iterable[str]] | None,
+        years: tuple[Any, Any],
+        sort: str,
+        limit: Any,
+        offset: Any,
+        facets: bool,
+        snippets: bool,
     ) -> SearchResult:
         idx = self._current()
         searcher = self._searcher(idx)
@@ -418,12 +467,21 @@ class SearchEngine:
 
         def run(text: str) -> tuple[ParsedQuery, Selection, _Run]:
             parsed = parse_query(text)
-            sel = Selection.build(idx.catalog, idx.known, parsed.filters, filters, years,
-                                  (parsed.year_from, parsed.year_to))
+            sel = Selection.build(
+                idx.catalog,
+                idx.known,
+                parsed.filters,
+                filters,
+                years,
+                (parsed.year_from, parsed.year_to),
+            )
             if sel.extra_words:
                 parsed = parsed.with_words(sel.extra_words)
-            return parsed, sel, self._run(idx, searcher, parsed, sel, sort_key, page, facets,
-                                          snippets)
+            return (
+                parsed,
+                sel,
+                self._run(idx, searcher, parsed, sel, sort_key, page, facets, snippets),
+            )
 
         parsed, selection, result = run(query)
         typed = parsed
@@ -442,17 +500,30 @@ class SearchEngine:
         if suggestion:
             notes.append(f"Bedoelde u: „{suggestion}”?")
         return SearchResult(
-            query=typed.text, parsed=str(parsed), total=result.total, hits=result.hits,
+            query=typed.text,
+            parsed=str(parsed),
+            total=result.total,
+            hits=result.hits,
             facets=facet_values(idx.catalog, result.counts, selection.selected) if facets else {},
             suggestion=suggestion,
             notes=list(dict.fromkeys([*typed.notes, *selection.notes, *result.notes, *notes])),
-            corrected_query=corrected, offset=page[1], limit=page[0], sort=sort_key,
+            corrected_query=corrected,
+            offset=page[1],
+            limit=page[0],
+            sort=sort_key,
             filters={k: sorted(v) for k, v in selection.selected.items() if v},
         )
 
     def _run(
-        self, idx: _Index, searcher: Searcher, parsed: ParsedQuery, sel: Selection, sort: str,
-        page: tuple[int, int], facets: bool, snippets: bool,
+        self,
+        idx: _Index,
+        searcher: Searcher,
+        parsed: ParsedQuery,
+        sel: Selection,
+        sort: str,
+        page: tuple[int, int],
+        facets: bool,
+        snippets: bool,
     ) -> _Run:
         """Match once (all matching passages, ranked), count facets on bitsets, cut the page.
 
@@ -463,8 +534,9 @@ class SearchEngine:
         q = compiler.compile(parsed)
         out = _Run(notes=compiler.notes)
         if q is None and parsed.root is not None:
-            out.notes.append("De zoekvraag bevat alleen veelvoorkomende woorden; "
-                             "er is niets om op te zoeken.")
+            out.notes.append(
+                "De zoekvraag bevat alleen veelvoorkomende woorden; er is niets om op te zoeken."
+            )
             return out
         sortedby = None
         if sort == "date":
@@ -493,30 +565,52 @@ class SearchEngine:
             ranked = [item for item in ranked if item[1] in allowed]
         if sort == "relevance" and len(compiler.items) > 1:
             ranked = _rerank(searcher, ranked, compiler.items)
-        chosen = ranked[offset:offset + limit]
-        spans = (_term_spans(searcher, [d for _, d in chosen], compiler.highlight_terms)
-                 if snippets else {})
+        chosen = ranked[offset : offset + limit]
+        spans = (
+            _term_spans(searcher, [d for _, d in chosen], compiler.highlight_terms)
+            if snippets
+            else {}
+        )
         out.hits = [
-            self._hit(idx, searcher.stored_fields(docnum), score, compiler,
-                      spans.get(docnum, []) if snippets else None)
+            self._hit(
+                idx,
+                searcher.stored_fields(docnum),
+                score,
+                compiler,
+                spans.get(docnum, []) if snippets else None,
+            )
             for score, docnum in chosen
         ]
         return out
 
-    def _hit(self, idx: _Index, stored: dict[str, Any], score: Any, compiler: QueryCompiler,
-             spans: list[tuple[int, int]] | None) -> Hit:
+    def _hit(
+        self,
+        idx: _Index,
+        stored: dict[str, Any],
+        score: Any,
+        compiler: QueryCompiler,
+        spans: list[tuple[int, int]] | None,
+    ) -> Hit:
         text = stored.get("text", "")
-        snippet = (snippet_html(text, spans, compiler.ref_ids) if spans is not None
-                   else html.escape(text[:SNIPPET_CHARS]))
+        snippet = (
+            snippet_html(text, spans, compiler.ref_ids)
+            if spans is not None
+            else html.escape(text[:SNIPPET_CHARS])
+        )
         return Hit(
-            passage_id=stored.get("passage_id", ""), document_id=stored.get("document_id", ""),
+            passage_id=stored.get("passage_id", ""),
+            document_id=stored.get("document_id", ""),
             document_title=stored.get("title", ""),
-            section_path=list(stored.get("section_path") or []), kind=stored.get("kind", ""),
+            section_path=list(stored.get("section_path") or []),
+            kind=stored.get("kind", ""),
             score=round(float(score), 4) if isinstance(score, (int, float)) else 0.0,
-            text=text, snippet_html=snippet,
+            text=text,
+            snippet_html=snippet,
             entities=[idx.catalog.entity(e) for e in stored.get("entities") or []],
-            citation=stored.get("citation"), identifier=stored.get("identifier") or None,
-            year=stored.get("year"), cites=[c for c in stored.get("cites", "").split(",") if c],
+            citation=stored.get("citation"),
+            identifier=stored.get("identifier") or None,
+            year=stored.get("year"),
+            cites=[c for c in stored.get("cites", "").split(",") if c],
         )
 
 
@@ -582,8 +676,10 @@ def _rerank(
 
 def _wants_correction(idx: _Index, parsed: ParsedQuery, total: int) -> bool:
     words = parsed.words()
-    unknown = any(len(w.text) > 2 and w.text.isalpha() and fold_word(w.text) not in
-                  idx.vocabulary for w in words)
+    unknown = any(
+        len(w.text) > 2 and w.text.isalpha() and fold_word(w.text) not in idx.vocabulary
+        for w in words
+    )
     return bool(words) and (unknown or total < FEW_HITS)
 
 

@@ -136,7 +136,9 @@ SNIPPET_CHARS = 320
 
 
 def snippet_html(
-    text: str, spans: Iterable[tuple[int, int]], ref_ids: Iterable[str] = (),
+    text: str,
+    spans: Iterable[tuple[int, int]],
+    ref_ids: Iterable[str] = (),
     max_chars: int = SNIPPET_CHARS,
 ) -> str:
     """Safe HTML of the best window of ``text``: everything escaped, and only ``<mark>``
@@ -166,9 +168,7 @@ def snippet_html(
     return "".join(out)
 
 
-def term_spans(
-    analyzer: Analyzer, text: str, terms: Iterable[str]
-) -> list[tuple[int, int]]:
+def term_spans(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Character spans of the tokens of ``text`` whose index terms are in ``terms``
     (for text that is not in the index; the engine reads spans from the postings)."""
     wanted = set(terms)
@@ -206,7 +206,10 @@ def _writer_settings(passages: int) -> dict[str, Any]:
 
 
 def build_search_index(
-    store: Store, target_dir: Path, *, writer_options: dict[str, Any] | None = None,
+    store: Store,
+    target_dir: Path,
+    *,
+    writer_options: dict[str, Any] | None = None,
     decompound: bool = True,
 ) -> dict[str, Any]:
     """Index every passage of ``store`` into the fresh folder ``target_dir``.
@@ -235,14 +238,20 @@ def build_search_index(
     with_entities = with_refs = 0
     writer = ix.writer(**options)
     try:
-        footnote_refs = {(p.document_id, p.id): refs.get((p.document_id, p.id), [])
-                         for p in passages if p.kind == "footnote"}
+        footnote_refs = {
+            (p.document_id, p.id): refs.get((p.document_id, p.id), [])
+            for p in passages
+            if p.kind == "footnote"
+        }
         for passage in passages:
             doc = documents[passage.document_id]
             key = (passage.document_id, passage.id)
             own = refs.get(key, [])
-            inherited = [r for note in passage.notes
-                         for r in footnote_refs.get((passage.document_id, note), [])]
+            inherited = [
+                r
+                for note in passage.notes
+                for r in footnote_refs.get((passage.document_id, note), [])
+            ]
             ids = mentions.get(key, [])
             record = _record(passage, doc, own, inherited, ids, entities)
             with_entities += bool(ids)
@@ -258,17 +267,27 @@ def build_search_index(
 
     catalog = _catalog(documents, entities, store)
     (target / VOCABULARY_FILE).write_text(
-        json.dumps(dict(sorted(vocabulary.items())), ensure_ascii=False), encoding="utf-8")
+        json.dumps(dict(sorted(vocabulary.items())), ensure_ascii=False), encoding="utf-8"
+    )
     (target / CATALOG_FILE).write_text(
-        json.dumps(catalog.to_dict(), ensure_ascii=False), encoding="utf-8")
+        json.dumps(catalog.to_dict(), ensure_ascii=False), encoding="utf-8"
+    )
     counts = {
-        "passages": len(passages), "documents": len(documents), "vocabulary": len(vocabulary),
-        "with_entities": with_entities, "with_refs": with_refs,
+        "passages": len(passages),
+        "documents": len(documents),
+        "vocabulary": len(vocabulary),
+        "with_entities": with_entities,
+        "with_refs": with_refs,
         "seconds": round(time.perf_counter() - started, 3),
-        "analyzer": analyzer_name, "writer": options,
+        "analyzer": analyzer_name,
+        "writer": options,
     }
-    meta = {"build_id": uuid.uuid4().hex, "schema_version": SEARCH_SCHEMA_VERSION,
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"), **counts}
+    meta = {
+        "build_id": uuid.uuid4().hex,
+        "schema_version": SEARCH_SCHEMA_VERSION,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **counts,
+    }
     (target / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return counts
 
@@ -294,8 +313,12 @@ def load_vocabulary(index_dir: Path) -> dict[str, int]:
 
 
 def _record(
-    passage: Any, doc: dict[str, Any], own: list[dict[str, Any]],
-    inherited: list[dict[str, Any]], entity_ids: list[str], entities: dict[str, dict[str, Any]],
+    passage: Any,
+    doc: dict[str, Any],
+    own: list[dict[str, Any]],
+    inherited: list[dict[str, Any]],
+    entity_ids: list[str],
+    entities: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
     """The Whoosh fields of one passage."""
     identifier = normalize_identifier(doc.get("identifier") or "") or ""
@@ -367,9 +390,12 @@ def _entities(store: Store) -> dict[str, dict[str, Any]]:
         from kennisbank.registry import Registry
 
         for entity in Registry.load().all():
-            found[entity.id] = {"type": entity.type, "name": entity.name,
-                                "names": [a.text for a in entity.aliases],
-                                "attributes": dict(entity.attributes)}
+            found[entity.id] = {
+                "type": entity.type,
+                "name": entity.name,
+                "names": [a.text for a in entity.aliases],
+                "attributes": dict(entity.attributes),
+            }
     except Exception:  # noqa: BLE001 - without registry the graph alone names entities
         pass
     try:
@@ -377,7 +403,8 @@ def _entities(store: Store) -> dict[str, dict[str, Any]]:
         for row in rows:
             aliases = json.loads(row["aliases"] or "[]")
             found[row["id"]] = {
-                "type": row["type"], "name": row["name"],
+                "type": row["type"],
+                "name": row["name"],
                 "names": [a["text"] if isinstance(a, dict) else str(a) for a in aliases],
                 "attributes": json.loads(row["attributes"] or "{}"),
             }
@@ -392,8 +419,9 @@ def _mentions_by_passage(
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
     try:
         rows = store.conn.execute(
-            'SELECT entity_id, passage_id, document_id FROM mentions ORDER BY document_id,'
-            ' passage_id, start').fetchall()
+            "SELECT entity_id, passage_id, document_id FROM mentions ORDER BY document_id,"
+            " passage_id, start"
+        ).fetchall()
     except Exception:  # noqa: BLE001 - no graph yet: no entity facets
         return found
     for row in rows:
@@ -417,8 +445,10 @@ def _catalog(
             dossier, ondernummer = ident[4:].rsplit("-", 1)
             labels["kst"].setdefault(ident, KamerstukRef(dossier, ondernummer).citation)
             labels["dossier"].setdefault(dossier, _dossier_label(dossier))
-    slim = {eid: {"type": e["type"], "name": e["name"], "names": e["names"]}
-            for eid, e in entities.items()}
+    slim = {
+        eid: {"type": e["type"], "name": e["name"], "names": e["names"]}
+        for eid, e in entities.items()
+    }
     return Catalog(slim, labels)
 
 

@@ -77,10 +77,16 @@ def test_a_tk_citation_finds_the_enumerated_paper(engine: SearchEngine) -> None:
     assert any("Kamerstukken II 2007/08, 31 430, nr. 2" in n for n in result.notes)
 
 
-@pytest.mark.parametrize("query", [
-    "Kamerstuk 30 995, nr. 78", "kst-30995-78", "30995 nr 78", "30995-78",
-    "Kamerstukken II 2009/10, 30 995, nr. 78",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Kamerstuk 30 995, nr. 78",
+        "kst-30995-78",
+        "30995 nr 78",
+        "30995-78",
+        "Kamerstukken II 2009/10, 30 995, nr. 78",
+    ],
+)
 def test_every_notation_of_a_reference_ranks_its_citations_first(
     engine: SearchEngine, query: str
 ) -> None:
@@ -114,11 +120,15 @@ def test_type_filter_and_unknown_values(engine: SearchEngine, store: Store) -> N
 
 
 def test_entity_filters_resolve_names(engine: SearchEngine, store: Store) -> None:
-    expected = {(r[0], r[1]) for r in store.conn.execute(
-        "SELECT DISTINCT document_id, passage_id FROM mentions m JOIN entities e"
-        " ON e.id = m.entity_id WHERE m.entity_id = 'wijk/utrecht-overvecht'"
-        " OR json_extract(e.attributes, '$.gemeente') = 'gemeente/utrecht'"
-        " OR m.entity_id = 'gemeente/utrecht'")}
+    expected = {
+        (r[0], r[1])
+        for r in store.conn.execute(
+            "SELECT DISTINCT document_id, passage_id FROM mentions m JOIN entities e"
+            " ON e.id = m.entity_id WHERE m.entity_id = 'wijk/utrecht-overvecht'"
+            " OR json_extract(e.attributes, '$.gemeente') = 'gemeente/utrecht'"
+            " OR m.entity_id = 'gemeente/utrecht'"
+        )
+    }
     if not expected:
         pytest.skip("de entiteitenlaag heeft (nog) geen vermeldingen")
     result = engine.search("gemeente:Utrecht")
@@ -152,8 +162,10 @@ def test_a_question_finds_the_answer(engine: SearchEngine) -> None:
 def test_passages_with_all_words_come_first(engine: SearchEngine) -> None:
     first = engine.search("kwaliteitskaart bewonersparticipatie").hits[0]
     assert "kwaliteitskaart bewonersparticipatie" in norm(first.text)
-    assert engine.search("kwaliteitskaart").total < engine.search(
-        "kwaliteitskaart bewonersparticipatie").total  # not all words are required
+    assert (
+        engine.search("kwaliteitskaart").total
+        < engine.search("kwaliteitskaart bewonersparticipatie").total
+    )  # not all words are required
 
 
 def test_stems_and_compound_parts_match_and_are_marked(engine: SearchEngine) -> None:
@@ -265,8 +277,9 @@ def test_multi_select_is_or_within_and_across_facets(engine: SearchEngine) -> No
 
 def test_year_range_arguments(engine: SearchEngine) -> None:
     result = engine.search("bewoners", year_from=2009, year_to="2012")
-    assert result.total > 0 and {h.year for h in all_hits(
-        engine, "bewoners", year_from=2009)} == {2010}
+    assert result.total > 0 and {h.year for h in all_hits(engine, "bewoners", year_from=2009)} == {
+        2010
+    }
     bad = engine.search("bewoners", year_from="gisteren")
     assert any("gisteren" in n for n in bad.notes)
 
@@ -275,10 +288,13 @@ def test_year_range_arguments(engine: SearchEngine) -> None:
 
 
 def test_snippets_escape_passage_text(tmp_path: Path) -> None:
-    corpus = make_corpus(tmp_path, {
-        "nota.txt": "Nota over veiligheid\n\nDe wijk kreeg <script>alert(1)</script> als "
-                    "bericht & meer over bewonersparticipatie in de wijken.\n",
-    })
+    corpus = make_corpus(
+        tmp_path,
+        {
+            "nota.txt": "Nota over veiligheid\n\nDe wijk kreeg <script>alert(1)</script> als "
+            "bericht & meer over bewonersparticipatie in de wijken.\n",
+        },
+    )
     engine = SearchEngine(build_index(corpus, tmp_path / "data"))
     hit = engine.search("alert").hits[0]
     assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in hit.snippet_html
@@ -290,25 +306,69 @@ def test_snippets_escape_passage_text(tmp_path: Path) -> None:
     assert "<mark>bewonersparticipatie</mark>" in compound and "<mark>wijken</mark>" in compound
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.one_of(st.text(max_size=300), st.lists(st.sampled_from([
-    "wonen", "wijk*", "EN", "OF", "NIET", "-", "(", ")", '"', "*", "gemeente:Utrecht",
-    "jaar:2010", "type:x", "30 995 nr. 50", "kst-31311-20", "?", "<b>", "\x00", "é",
-]), max_size=25).map(" ".join)), sort=st.sampled_from(["relevance", "date", "bogus"]))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.lists(
+            st.sampled_from(
+                [
+                    "wonen",
+                    "wijk*",
+                    "EN",
+                    "OF",
+                    "NIET",
+                    "-",
+                    "(",
+                    ")",
+                    '"',
+                    "*",
+                    "gemeente:Utrecht",
+                    "jaar:2010",
+                    "type:x",
+                    "30 995 nr. 50",
+                    "kst-31311-20",
+                    "?",
+                    "<b>",
+                    "\x00",
+                    "é",
+                ]
+            ),
+            max_size=25,
+        ).map(" ".join),
+    ),
+    sort=st.sampled_from(["relevance", "date", "bogus"]),
+)
 def test_search_never_raises_on_any_text(engine: SearchEngine, text: str, sort: str) -> None:
     result = engine.search(text, sort=sort, limit=5)
     assert _INTERNAL_ERROR not in result.notes
     assert result.total >= 0 and len(result.hits) <= 5
 
 
-@pytest.mark.parametrize("query", [
-    '"unbalanced', "((wonen", "EN", "*", "x" * 10_000, "<script>alert(1)</script>",
-    "foo:bar", "gemeente:", "jaar:abc", "\x00\x01\x02", "NIET", "-", "OF OF OF",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced',
+        "((wonen",
+        "EN",
+        "*",
+        "x" * 10_000,
+        "<script>alert(1)</script>",
+        "foo:bar",
+        "gemeente:",
+        "jaar:abc",
+        "\x00\x01\x02",
+        "NIET",
+        "-",
+        "OF OF OF",
+    ],
+)
 def test_hostile_queries_return_a_result(engine: SearchEngine, query: str) -> None:
-    result = engine.search(query, filters={"onbekend": ["x"], "gemeente": ["nergens"]},
-                           limit="veel", offset=-5)  # type: ignore[arg-type]
+    result = engine.search(
+        query, filters={"onbekend": ["x"], "gemeente": ["nergens"]}, limit="veel", offset=-5
+    )  # type: ignore[arg-type]
     assert _INTERNAL_ERROR not in result.notes
     assert result.limit == 10 and result.offset == 0
 

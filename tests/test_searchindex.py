@@ -117,27 +117,54 @@ def test_cited_kamerstukken_become_kst_and_dossier_values(real: tuple[Path, Path
 def test_mentions_become_entity_facets_and_a_wijk_brings_its_gemeente(
     tmp_path: Path,
 ) -> None:
-    corpus = make_corpus(tmp_path, {
-        "nota.txt": "Nota over de wijken\n\nIn Overvecht gaat het beter met de buurt.\n\n"
-                    "Over het thema wonen is veel te zeggen.\n",
-    })
+    corpus = make_corpus(
+        tmp_path,
+        {
+            "nota.txt": "Nota over de wijken\n\nIn Overvecht gaat het beter met de buurt.\n\n"
+            "Over het thema wonen is veel te zeggen.\n",
+        },
+    )
     db_path = build_store(corpus, tmp_path / "data")
     with Store(db_path) as store:
         passages = [p for p in store.all_passages() if p.kind == "paragraph"]
         with store.transaction():
             graph.clear(store.conn)
-            graph.write_entities(store.conn, [
-                {"id": "wijk/utrecht-overvecht", "type": "wijk", "name": "Overvecht",
-                 "attributes": {"gemeente": "gemeente/utrecht"}},
-                {"id": "gemeente/utrecht", "type": "gemeente", "name": "Utrecht"},
-                {"id": "thema/wonen", "type": "thema", "name": "Wonen"},
-            ])
-            graph.write_mentions(store.conn, [
-                Mention("wijk/utrecht-overvecht", passages[0].id, passages[0].document_id,
-                        3, 12, "Overvecht", "exact"),
-                Mention("thema/wonen", passages[1].id, passages[1].document_id, 20, 25,
-                        "wonen", "exact"),
-            ])
+            graph.write_entities(
+                store.conn,
+                [
+                    {
+                        "id": "wijk/utrecht-overvecht",
+                        "type": "wijk",
+                        "name": "Overvecht",
+                        "attributes": {"gemeente": "gemeente/utrecht"},
+                    },
+                    {"id": "gemeente/utrecht", "type": "gemeente", "name": "Utrecht"},
+                    {"id": "thema/wonen", "type": "thema", "name": "Wonen"},
+                ],
+            )
+            graph.write_mentions(
+                store.conn,
+                [
+                    Mention(
+                        "wijk/utrecht-overvecht",
+                        passages[0].id,
+                        passages[0].document_id,
+                        3,
+                        12,
+                        "Overvecht",
+                        "exact",
+                    ),
+                    Mention(
+                        "thema/wonen",
+                        passages[1].id,
+                        passages[1].document_id,
+                        20,
+                        25,
+                        "wonen",
+                        "exact",
+                    ),
+                ],
+            )
         counts = build_search_index(store, tmp_path / "search")
     assert counts["with_entities"] == 2
     by_passage = {s["passage_id"]: s for s in _stored(tmp_path / "search")}
@@ -181,9 +208,7 @@ def test_refuses_a_folder_that_is_not_empty(real: tuple[Path, Path], tmp_path: P
         build_search_index(store, tmp_path)
 
 
-def test_two_writer_processes_build_the_same_index(
-    real: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_two_writer_processes_build_the_same_index(real: tuple[Path, Path], tmp_path: Path) -> None:
     db_path, target = real
     with Store(db_path) as store:
         counts = build_search_index(
