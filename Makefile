@@ -22,12 +22,12 @@ test: $(STAMP)
 
 ## lint: ruff check and format check
 lint: $(STAMP)
-	$(BIN)/ruff check kennisbank indexer web tests
-	$(BIN)/ruff format --check kennisbank indexer web tests
+	$(BIN)/ruff check kennisbank indexer web tests benchmarks
+	$(BIN)/ruff format --check kennisbank indexer web tests benchmarks
 
 format: $(STAMP)
-	$(BIN)/ruff format kennisbank indexer web tests
-	$(BIN)/ruff check --fix kennisbank indexer web tests
+	$(BIN)/ruff format kennisbank indexer web tests benchmarks
+	$(BIN)/ruff check --fix kennisbank indexer web tests benchmarks
 
 ## index: (re)index the corpus incrementally
 index: $(STAMP)
