@@ -1,17 +1,13 @@
-"""The knowledge stage of an indexing run: entities, mentions, links and commitments.
+"""Shared parts of the knowledge stage (entities, mentions, links, commitments).
 
-After the documents are stored, the whole graph is rebuilt from the curated
-registry plus what the documents add (harvested entities), so that it always
-agrees with the current corpus and registry.  The stage runs only when a
-document was added, changed or removed, the registry files changed, or the graph
-is empty.
+:func:`indexer.knowledge_update.update_knowledge` runs the stage; this module holds
+what decides whether it must run (the registry fingerprint over the curated data
+files and the recognition settings) and small helpers it shares.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from kennisbank import graph
@@ -35,14 +31,6 @@ def registry_fingerprint(settings: Settings | None = None) -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class KnowledgeReport:
-    """What the knowledge stage did."""
-
-    rebuilt: bool = False
-    harvested: list[dict[str, Any]] = field(default_factory=list)
-
-
 def needs_rebuild(store: Store, documents_changed: bool, settings: Settings | None = None) -> bool:
     """True when the graph must be rebuilt (documents, registry or thresholds changed)."""
     if documents_changed:
@@ -64,40 +52,6 @@ def recognition_settings(settings: Settings | None) -> Any:
         thema_min_words=settings.thema_min_words,
         use_statistical_model=settings.spacy_model,
     )
-
-
-def build_knowledge(
-    store: Store, registry: Registry | None = None, settings: Settings | None = None
-) -> KnowledgeReport:
-    """Rebuild the graph tables from the stored passages (inside the caller's transaction)."""
-    from indexer.commitments import find_commitments
-    from indexer.extract import EntityExtractor
-    from indexer.harvest_entities import harvest
-    from indexer.link import extract_links
-
-    registry = registry or Registry.load()
-    report = KnowledgeReport(rebuilt=True)
-    passages = store.all_passages()
-    by_document: dict[str, list[Any]] = defaultdict(list)
-    for passage in passages:
-        by_document[passage.document_id].append(passage)
-    for doc_id, doc_passages in by_document.items():
-        for item in harvest(doc_id, doc_passages, registry):
-            report.harvested.append(_harvest_summary(item))
-    mentions = EntityExtractor(registry, recognition_settings(settings)).extract(passages)
-    links = extract_links(passages, mentions, registry)
-    refs_by_passage: dict[str, list[str]] = defaultdict(list)
-    for ref in store.refs():
-        refs_by_passage[ref["passage_id"]].append(ref["identifier"])
-    commitments = find_commitments(passages, mentions, refs_by_passage)
-    graph.clear(store.conn)
-    graph.write_entities(store.conn, registry.all())
-    graph.write_entities(store.conn, _persons(mentions, registry))
-    graph.write_mentions(store.conn, mentions)
-    graph.write_links(store.conn, links)
-    graph.write_commitments(store.conn, commitments)
-    store.set_meta(REGISTRY_FINGERPRINT_KEY, registry_fingerprint(settings))
-    return report
 
 
 def _harvest_summary(item: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ mentions is recomputed over the whole corpus from the stored plus the new
 mentions — harvested and person entities, links (``ligt_in``, ``deelnemer``,
 ``actief_in``) and commitments — and written in the same order as a full build,
 so an incremental run gives exactly the graph a full build gives.  Otherwise the
-whole corpus is extracted (a full rebuild, as :func:`indexer.knowledge.build_knowledge`).
+whole corpus is extracted (a full rebuild).
 """
 
 from __future__ import annotations
