@@ -42,6 +42,7 @@ class FacetSpec:
 #: Every facet, in the order a page shows them.
 FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("doctype", "Documenttype"),
+    FacetSpec("documentsoort", "Documentsoort"),
     FacetSpec("year", "Jaar", order="value"),
     FacetSpec("vergaderjaar", "Vergaderjaar", order="value"),
     FacetSpec("gemeente", "Gemeente", "gemeente"),

@@ -43,7 +43,7 @@ VOCABULARY_FILE = "vocabulary.json"
 #: Build id, time, analyzer and counts of the index.
 META_FILE = "search-meta.json"
 #: Bumped when the schema changes; a search engine refuses an index of another version.
-SEARCH_SCHEMA_VERSION = 1
+SEARCH_SCHEMA_VERSION = 2
 #: Passages per process below which a single writer process is faster (measured).
 _MP_THRESHOLD = 500
 #: Passage kinds whose text is only a heading: indexed with a lower document boost.
@@ -85,6 +85,7 @@ def search_schema(analyzer: Analyzer | None = None) -> fields.Schema:
         headings=fields.TEXT(analyzer=ana, phrase=True, field_boost=2.0),
         title=fields.TEXT(analyzer=ana, stored=True, field_boost=1.5),
         doctype=fields.ID(stored=True, sortable=True),
+        documentsoort=keywords(),
         year=fields.NUMERIC(numtype=int, bits=32, stored=True, sortable=True),
         date=fields.ID(stored=True, sortable=True),
         vergaderjaar=keywords(),
@@ -332,9 +333,16 @@ def _record(
         dossier, ondernummer = identifier[4:].rsplit("-", 1)
         dossiers.append(dossier)
         citation = KamerstukRef(dossier, ondernummer).citation
-    own_vj = (doc.get("metadata") or {}).get("vergaderjaar")
+    meta = doc.get("metadata") or {}
+    own_vj = meta.get("vergaderjaar")
     if isinstance(own_vj, str) and own_vj:
         vergaderjaren.append(own_vj)
+    own_dossier = meta.get("dossier")
+    if isinstance(own_dossier, str | int) and str(own_dossier).strip():
+        # Also for documents whose identifier is no plain kst-id (bijlagen: kst-30995-43-b1).
+        dossiers.append(str(own_dossier).replace(" ", ""))
+    soort = meta.get("documentsoort")
+    documentsoort = soort.replace(",", " ").strip() if isinstance(soort, str) else ""
     by_field: dict[str, list[str]] = defaultdict(list)
     for eid in entity_ids:
         info = entities.get(eid, {})
@@ -352,6 +360,7 @@ def _record(
         "headings": "\n".join(passage.section_path),
         "title": doc["title"],
         "doctype": doc.get("type") or "overig",
+        "documentsoort": documentsoort,
         "date": doc.get("date") or (f"{doc['year']:04d}" if doc.get("year") else ""),
         "vergaderjaar": _join(vergaderjaren),
         "dossier": _join(dossiers),

@@ -351,6 +351,11 @@ def test_harvested_kamerstukken_are_indexed_searchable_and_cited(
     harvested = {h.document_id for h in by_year.hits if h.document_id.startswith("harvested-")}
     assert "harvested-kst-30995-78" in harvested
     assert all(vergaderjaar(d.removeprefix("harvested-")) == "2009-2010" for d in harvested)
+    soorten = {v.value for v in hits.facets["documentsoort"]}
+    assert soorten, "documentsoort facet is empty"
+    soort = sorted(soorten)[0]
+    narrowed = engine.search("wijkactieplannen", filters={"documentsoort": [soort]}, limit=50)
+    assert 0 < narrowed.total <= hits.total
 
     with Store(settings.db_path) as store:
         docs = {d["identifier"]: d for d in store.documents() if d["identifier"]}

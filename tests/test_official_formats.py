@@ -346,3 +346,21 @@ def test_malformed_official_files_are_rejected_in_dutch(
     with pytest.raises(ParseError) as info:
         parse_source(read_source(path, max_bytes=MB))
     assert reason in info.value.reason
+
+
+def test_handelingen_speakers_become_person_entities(shared_data: Path) -> None:
+    """Each speech passage of real Handelingen starts with its speaker, recognised as persoon."""
+    from indexer.extract import EntityExtractor
+
+    path = shared_data / "ob-samples" / "handelingen" / "original" / "h-tk-20172018-61-10.xml"
+    if not path.is_file():
+        pytest.skip(f"{path} ontbreekt")
+    parsed = parse_xml(path.read_bytes(), name=path.name)
+    passages = segment("h-tk-20172018-61-10", parsed.blocks).passages
+    speeches = [p for p in passages if p.kind == "paragraph" and "):" in p.text[:80]]
+    assert len(speeches) > 10
+    mentions = EntityExtractor().extract(speeches)
+    speakers = {m.passage_id: m for m in mentions if m.entity_id.startswith("persoon/")}
+    recognised = [p for p in speeches if p.id in speakers and speakers[p.id].start < 40]
+    assert len(recognised) >= 0.8 * len(speeches)
+    assert any(m.entity_id == "persoon/worsdorfer" for m in speakers.values())

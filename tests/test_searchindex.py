@@ -238,3 +238,33 @@ def test_long_snippet_is_cut_around_the_match() -> None:
     assert "<mark>volkstuinen</mark>" in html
     assert html.startswith("… ") and html.endswith(" …")
     assert len(html) < 200
+
+
+def test_documentsoort_vergaderjaar_and_bijlage_dossier_are_facets(tmp_path: Path) -> None:
+    """Official metadata (as a harvested sidecar states it) becomes searchable facets."""
+    from indexer.pipeline import run_index
+    from kennisbank.config import load_settings
+    from kennisbank.live import LiveSearch
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "kst-30995-43-b1.txt").write_text(
+        "Bijlage bij de brief\n\nOverzicht van de wijkactieplannen per gemeente.\n",
+        encoding="utf-8",
+    )
+    (corpus / "kst-30995-43-b1.meta.json").write_text(
+        '{"title": "Bijlage bij de brief", "type": "bijlage", "identifier": "kst-30995-43-b1",'
+        ' "dossier": "30 995", "vergaderjaar": "2007-2008", "documentsoort": "Bijlage"}',
+        encoding="utf-8",
+    )
+    settings = load_settings(corpus_dir=corpus, data_dir=tmp_path / "data", env={})
+    run_index(settings)
+    engine = LiveSearch(settings.data_dir).engine()
+    result = engine.search("wijkactieplannen")
+    facets = {name: {v.value: v.count for v in values} for name, values in result.facets.items()}
+    assert facets["documentsoort"] == {"Bijlage": 1}
+    assert facets["vergaderjaar"] == {"2007-2008": 1}
+    assert facets["dossier"] == {"30995": 1}
+    assert engine.search("wijkactieplannen", filters={"documentsoort": ["Bijlage"]}).total == 1
+    unknown = engine.search("wijkactieplannen", filters={"documentsoort": ["Brief"]})
+    assert any("Brief" in note and "genegeerd" in note for note in unknown.notes)

@@ -34,7 +34,9 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 #: Facets of the search page: URL name (``f.<name>``) → Dutch label, in sidebar order.
 FACETS: dict[str, str] = {
     "type": "Documenttype",
+    "documentsoort": "Documentsoort",
     "jaar": "Jaar",
+    "vergaderjaar": "Vergaderjaar",
     "gemeente": "Gemeente",
     "wijk": "Wijk",
     "experiment": "Experiment",
@@ -46,7 +48,9 @@ FACETS: dict[str, str] = {
 #: The search engine's field for each facet URL name.
 ENGINE_FIELDS: dict[str, str] = {
     "type": "doctype",
+    "documentsoort": "documentsoort",
     "jaar": "year",
+    "vergaderjaar": "vergaderjaar",
     "gemeente": "gemeente",
     "wijk": "wijk",
     "experiment": "experiment",
