@@ -391,20 +391,14 @@ def bench_store(
     if not result.text_bytes:
         result.text_bytes = _text_bytes(store_path)
     progress(f"{label}: FTS5-basislijn bouwen × {runs}")
-    fts5 = _fts5_builds(store_path, runs)
-    result.build = BuildFigures(
-        method="build_search_index",
-        passages_per_s=Spread.of([b["passages"] / b["seconds"] for b in builds]),
-        mb_per_s=Spread.of([result.text_bytes / 1e6 / b["seconds"] for b in builds]),
-        seconds=Spread.of([b["seconds"] for b in builds]),
-        cpu_seconds=Spread.of([b["cpu_seconds"] for b in builds]),
-        passages_per_cpu_s=Spread.of([b["passages"] / b["cpu_seconds"] for b in builds]),
-        index_mb=round(first["index_bytes"] / 1e6, 1),
-        rss_main_mb=Spread.of([b["rss_main_mb"] for b in builds]),
-        rss_children_mb=Spread.of([b["rss_children_mb"] for b in builds]),
-        fts5_passages_per_s=Spread.of(fts5[2]),
-        fts5_seconds=Spread.of(fts5[1]),
-        fts5_index_mb=_fts5_file_mb(store_path, workdir),
+    result.build, fts5 = _build_figures(
+        "build_search_index",
+        builds,
+        first,
+        result.text_bytes,
+        store_path,
+        workdir,
+        runs,
         extra={
             "writer": first.get("writer"),
             "analyzer": first.get("analyzer"),
@@ -451,20 +445,14 @@ def bench_bundled(
     result.passages, result.documents = int(last["passages"]), int(last["documents"])
     result.text_bytes = _text_bytes(store_path)
     result.sources = {"corpus/": result.passages}
-    fts5 = _fts5_builds(store_path, runs)
-    result.build = BuildFigures(
-        method="run_index (parse + graph + search index)",
-        passages_per_s=Spread.of([b["passages"] / b["seconds"] for b in builds]),
-        mb_per_s=Spread.of([result.text_bytes / 1e6 / b["seconds"] for b in builds]),
-        seconds=Spread.of([b["seconds"] for b in builds]),
-        cpu_seconds=Spread.of([b["cpu_seconds"] for b in builds]),
-        passages_per_cpu_s=Spread.of([b["passages"] / b["cpu_seconds"] for b in builds]),
-        index_mb=round(last["index_bytes"] / 1e6, 1),
-        rss_main_mb=Spread.of([b["rss_main_mb"] for b in builds]),
-        rss_children_mb=Spread.of([b["rss_children_mb"] for b in builds]),
-        fts5_passages_per_s=Spread.of(fts5[2]),
-        fts5_seconds=Spread.of(fts5[1]),
-        fts5_index_mb=_fts5_file_mb(store_path, workdir),
+    result.build, fts5 = _build_figures(
+        "run_index (parse + graph + search index)",
+        builds,
+        last,
+        result.text_bytes,
+        store_path,
+        workdir,
+        runs,
         extra={
             "search_index_seconds": Spread.of(
                 [float(b["search_seconds"]) for b in builds if b.get("search_seconds")]
@@ -1002,3 +990,37 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _build_figures(
+    method: str,
+    builds: list[dict[str, Any]],
+    reference: dict[str, Any],
+    text_bytes: int,
+    store_path: Path,
+    workdir: Path,
+    runs: int,
+    *,
+    extra: dict[str, Any],
+) -> tuple[BuildFigures, Any]:
+    """Build figures over ``builds`` (one dict per run) with the FTS5 baseline beside them.
+
+    Also returns the FTS5 builds (``_fts5_builds``), which the latency measurement reuses.
+    """
+    fts5 = _fts5_builds(store_path, runs)
+    figures = BuildFigures(
+        method=method,
+        passages_per_s=Spread.of([b["passages"] / b["seconds"] for b in builds]),
+        mb_per_s=Spread.of([text_bytes / 1e6 / b["seconds"] for b in builds]),
+        seconds=Spread.of([b["seconds"] for b in builds]),
+        cpu_seconds=Spread.of([b["cpu_seconds"] for b in builds]),
+        passages_per_cpu_s=Spread.of([b["passages"] / b["cpu_seconds"] for b in builds]),
+        index_mb=round(reference["index_bytes"] / 1e6, 1),
+        rss_main_mb=Spread.of([b["rss_main_mb"] for b in builds]),
+        rss_children_mb=Spread.of([b["rss_children_mb"] for b in builds]),
+        fts5_passages_per_s=Spread.of(fts5[2]),
+        fts5_seconds=Spread.of(fts5[1]),
+        fts5_index_mb=_fts5_file_mb(store_path, workdir),
+        extra=extra,
+    )
+    return figures, fts5
