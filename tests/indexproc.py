@@ -16,6 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import IO
 
@@ -162,3 +164,33 @@ def index_process(
         env.update(KENNISBANK_TEST_PAUSE_AT=pause_at, KENNISBANK_TEST_PAUSE_SECONDS="300")
     args = ("index", "--json", "--corpus", corpus, "--data-dir", data_dir, *extra)
     return kennisbank(*args, env=env)
+
+
+def serve_process(data_dir: Path, corpus: Path = CORPUS_DIR, *extra: str) -> tuple[Running, str]:
+    """Start ``kennisbank serve`` on a free loopback port; return it with its base URL.
+
+    Waits (bounded) until the server has built its index and answers HTTP requests.
+    """
+    port = free_port()
+    server = kennisbank(
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir,
+        "--corpus", corpus, *extra,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_for("Kennisbank draait op")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/documenten", timeout=5):
+                    break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.proc.poll() is not None:
+                    raise AssertionError(f"{base} antwoordt niet:\n{server.output}") from None
+                time.sleep(0.2)
+    except BaseException:
+        server.stop()
+        raise
+    return server, base

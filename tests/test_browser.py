@@ -8,9 +8,6 @@ The screenshot of the search page goes to ``test-artifacts/zoeken.png``.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import CORPUS_DIR, REPO_ROOT
-from tests.test_web import _free_port
+from tests.indexproc import serve_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,45 +56,11 @@ def _get(url: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python -m indexer serve`` on a free loopback port over a fresh data dir."""
-    tmp = tmp_path_factory.mktemp("browser")
-    port, data_dir = _free_port(), tmp / "data"
-    log_path = tmp / "serve.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "indexer",
-                "serve",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data_dir),
-                "--corpus",
-                str(CORPUS_DIR),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=REPO_ROOT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 300
-            while _get_or_none(base) is None:
-                assert proc.poll() is None, log_path.read_text()
-                assert time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.5)
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
-
-
-def _get_or_none(base: str) -> int | None:
+    proc, base = serve_process(tmp_path_factory.mktemp("browser") / "data", CORPUS_DIR)
     try:
-        return _get(base + "/")[0]
-    except OSError:
-        return None
+        yield base
+    finally:
+        proc.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,6 +15,7 @@ from indexer.pipeline import run_index
 from kennisbank.config import Settings, load_settings
 from kennisbank.store import Store
 from tests.conftest import REPO_ROOT, make_corpus
+from tests.indexproc import serve_process
 from web import create_app
 from web.views import document_context, documents_context
 
@@ -95,57 +92,19 @@ def test_missing_index_gives_a_dutch_503(tmp_path: Path) -> None:
     assert "kennisbank index" in response.get_json()["fout"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_builds_the_index_on_first_run_and_serves(tmp_path: Path) -> None:
     """A real `kennisbank serve` process on loopback, started on an empty data dir."""
-    port = _free_port()
     data_dir = tmp_path / "data"
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indexer",
-            "serve",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-            "--corpus",
-            str(REPO_ROOT / "corpus"),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc, base = serve_process(data_dir, REPO_ROOT / "corpus")
     try:
-        body = ""
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
-                    body = resp.read().decode("utf-8")
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.5)
-        output = (tmp_path / "serve.log").read_text()
-        assert "Voortgangsrapportage Wijkenaanpak 2008" in body, output
-        assert "Nog geen index" in output
+        with urllib.request.urlopen(f"{base}/documenten", timeout=30) as resp:
+            body = resp.read().decode("utf-8")
+        assert "Voortgangsrapportage Wijkenaanpak 2008" in body
+        assert "Nog geen index" in proc.output
+        assert (data_dir / "CURRENT").is_file()
         assert list(data_dir.glob("gen-*/kennisbank.sqlite"))
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
-
-
-# -- helpers shared with test_api.py and test_openapi.py -----------------------------------------
+        proc.stop()
 
 
 def settings_with_search(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
