@@ -26,9 +26,38 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from kennisbank.querytree import (
+    And,
+    FieldFilter,
+    Group,
+    Node,
+    Not,
+    Or,
+    ParsedQuery,
+    Phrase,
+    Word,
+    combine,
+)
 from kennisbank.refs import KamerstukRef, find_refs, parse_ref
+
+#: The parser's entry points, and the AST nodes re-exported from :mod:`kennisbank.querytree`.
+__all__ = [
+    "FIELD_ALIASES",
+    "MAX_QUERY_CHARS",
+    "And",
+    "FieldFilter",
+    "Group",
+    "Node",
+    "Not",
+    "Or",
+    "ParsedQuery",
+    "Phrase",
+    "Word",
+    "parse_query",
+    "sanitize",
+]
 
 #: Longer input is cut to this many characters (with a note).
 MAX_QUERY_CHARS = 500
@@ -75,141 +104,6 @@ QUESTION_FILLERS: frozenset[str] = QUESTION_WORDS | frozenset(
     " doet doen deed deden mee er de het een van in op aan voor met en of over zich wel nog"
     " gaat gaan staat staan".split()
 )
-
-
-# -- the AST ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Word:
-    """A word to search for; ``prefix`` for ``woord*``."""
-
-    text: str
-    prefix: bool = False
-
-    def __str__(self) -> str:
-        return self.text + ("*" if self.prefix else "")
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """Words that must occur in this order."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return f'"{self.text}"'
-
-
-@dataclass(frozen=True)
-class Not:
-    """Passages matching ``child`` are excluded."""
-
-    child: Node
-
-    def __str__(self) -> str:
-        return f"NIET {_wrap(self.child)}"
-
-
-@dataclass(frozen=True)
-class And:
-    """Every child must match."""
-
-    children: tuple[Node, ...]
-
-    def __str__(self) -> str:
-        return " EN ".join(_wrap(c) for c in self.children)
-
-
-@dataclass(frozen=True)
-class Or:
-    """Any child may match (explicit ``OF``)."""
-
-    children: tuple[Node, ...]
-
-    def __str__(self) -> str:
-        return " OF ".join(_wrap(c) for c in self.children)
-
-
-@dataclass(frozen=True)
-class Group:
-    """Adjacent items: any may match, a passage matching more of them ranks higher."""
-
-    children: tuple[Node, ...]
-
-    def __str__(self) -> str:
-        return " ".join(_wrap(c) for c in self.children)
-
-
-#: Any node of the free-text tree.
-Node = Word | Phrase | Not | And | Or | Group
-
-
-def _wrap(node: Node) -> str:
-    return f"({node})" if isinstance(node, (And, Or, Group)) else str(node)
-
-
-@dataclass(frozen=True)
-class FieldFilter:
-    """``field:value`` as typed; ``field`` is the index field (see :data:`FIELD_ALIASES`)."""
-
-    field: str
-    value: str
-    negated: bool = False
-
-    def __str__(self) -> str:
-        value = f'"{self.value}"' if " " in self.value else self.value
-        return f"{'-' if self.negated else ''}{self.field}:{value}"
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """The parsed query: free-text tree, filters, Kamerstuk references and notes.
-
-    ``text`` is the sanitised input; ``root`` is ``None`` when no free text is left;
-    ``refs`` holds canonical :class:`~kennisbank.refs.KamerstukRef` objects; ``dossiers``
-    bare dossier numbers typed as such (``30 995``); ``year_from``/``year_to`` come from
-    ``jaar:``; ``notes`` are Dutch messages about repairs.
-    """
-
-    text: str
-    root: Node | None = None
-    filters: tuple[FieldFilter, ...] = ()
-    refs: tuple[KamerstukRef, ...] = ()
-    dossiers: tuple[str, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    question: bool = False
-    notes: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        parts = [str(self.root)] if self.root is not None else []
-        parts += [r.identifier for r in self.refs]
-        parts += [f"dossier~{d}" for d in self.dossiers]
-        parts += [str(f) for f in self.filters]
-        if self.year_from is not None or self.year_to is not None:
-            low, high = self.year_from or "", self.year_to or ""
-            parts.append(f"jaar:{low}" if low == high else f"jaar:{low}-{high}")
-        return " ".join(parts)
-
-    def words(self) -> list[Word]:
-        """The positive plain words (not prefixes, not inside ``NIET``), in order."""
-        found: list[Word] = []
-
-        def walk(node: Node | None) -> None:
-            if isinstance(node, Word) and not node.prefix:
-                found.append(node)
-            elif isinstance(node, (And, Or, Group)):
-                for child in node.children:
-                    walk(child)
-
-        walk(self.root)
-        return found
-
-    def with_words(self, words: list[str]) -> ParsedQuery:
-        """A copy with extra plain words added to the top-level group."""
-        items = [self.root] if self.root is not None else []
-        return replace(self, root=_combine(Group, [*items, *(Word(w) for w in words)]))
 
 
 # -- sanitising and lexing ---------------------------------------------------------------------
@@ -371,7 +265,7 @@ def _parse_seq(st: _State, depth: int) -> Node | None:
         item = _parse_or(st, depth)
         if item is not None:
             items.append(item)
-    return _combine(Group, items)
+    return combine(Group, items)
 
 
 def _parse_or(st: _State, depth: int) -> Node | None:
@@ -394,7 +288,7 @@ def _parse_infix(
             st.notes.append(f"De operator '{tok.text}' zonder zoekterm erna is genegeerd.")
         else:
             items.append(operand(st, depth))
-    return _combine(cls, [i for i in items if i is not None])
+    return combine(cls, [i for i in items if i is not None])
 
 
 def _parse_unary(st: _State, depth: int) -> Node | None:
@@ -438,15 +332,6 @@ def _parse_atom(st: _State, depth: int) -> Node | None:
     return None
 
 
-def _combine(cls: type, items: list[Node]) -> Node | None:
-    flat: list[Node] = []
-    for item in items:
-        flat.extend(item.children if isinstance(item, cls) else [item])  # type: ignore[attr-defined]
-    if not flat:
-        return None
-    return flat[0] if len(flat) == 1 else cls(tuple(flat))
-
-
 # -- the entry point ---------------------------------------------------------------------------
 
 
@@ -460,7 +345,7 @@ def parse_query(text: object) -> ParsedQuery:
         notes.append(
             "De zoekvraag kon niet volledig worden gelezen; er is op de losse woorden gezocht."
         )
-        return ParsedQuery(clean, _combine(Group, list(words)), notes=tuple(notes))
+        return ParsedQuery(clean, combine(Group, list(words)), notes=tuple(notes))
 
 
 def _parse(text: object) -> ParsedQuery:
@@ -496,7 +381,7 @@ def _parse(text: object) -> ParsedQuery:
 def _drop_fillers(root: Node) -> Node | None:
     items = root.children if isinstance(root, Group) else (root,)
     kept = [i for i in items if not (isinstance(i, Word) and i.text.lower() in QUESTION_FILLERS)]
-    return _combine(Group, kept) if kept else root
+    return combine(Group, kept) if kept else root
 
 
 def _year_like(text: str) -> bool:
