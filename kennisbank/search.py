@@ -4,11 +4,11 @@
 :func:`kennisbank.searchindex.build_search_index`), keeps one Whoosh searcher per thread,
 refreshes it per request and reopens everything when a new build is swapped in.
 :meth:`SearchEngine.search` parses the query (:mod:`kennisbank.query`), compiles it to
-Whoosh (BM25F over text and headings, the title only adding score; adjacent words OR-ed,
-passages matching more of them ranked higher; thesaurus synonyms at a lower weight;
-passages citing a typed Kamerstuk first), matches once, counts facets over the whole
-result set on preloaded bitsets (:mod:`kennisbank.facets`), corrects typos
-(:mod:`kennisbank.spelling`) and reads and highlights only the page's hits.
+Whoosh (:mod:`kennisbank.compiler`), matches it without scoring every hit
+(:mod:`kennisbank.matching`: the hit set as a bitset from scored query items cached per
+build, only the best ``offset + limit`` — at least the rerank window — ranked exactly),
+counts facets over the whole result set on preloaded bitsets (:mod:`kennisbank.facets`),
+corrects typos (:mod:`kennisbank.spelling`) and reads and highlights only the page's hits.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import threading
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,8 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.searching import Searcher
-from whoosh.sorting import FieldFacet, ScoreFacet
 
+from kennisbank.compiler import QueryCompiler
 from kennisbank.errors import IndexMissing
 from kennisbank.facets import (
     FACET_FIELDS,
@@ -37,11 +36,21 @@ from kennisbank.facets import (
     SearchResult,
     Selection,
     bits_from,
-    docnums_of,
     facet_values,
 )
-from kennisbank.query import And, Group, Node, Not, Or, ParsedQuery, Phrase, Word, parse_query
-from kennisbank.refs import KamerstukRef
+from kennisbank.matching import (
+    CACHE_POSTINGS,
+    RERANK_WINDOW,
+    ItemCache,
+    date_page,
+    in_order,
+    match,
+    query_bits,
+    rerank,
+    term_spans,
+    top_k,
+)
+from kennisbank.query import ParsedQuery, parse_query
 from kennisbank.searchindex import (
     META_FILE,
     SEARCH_SCHEMA_VERSION,
@@ -60,225 +69,15 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 #: Fewer hits than this make the engine try a spelling correction.
 FEW_HITS = 3
-#: Weight of thesaurus expansions, of compound parts, and the coordination bonus scale.
-SYNONYM_BOOST, MAX_SYNONYMS = 0.5, 10
-PART_BOOST = 0.6
-GROUP_SCALE = 0.9
-#: Hits reranked by the share of query items they match, and the bonus for matching all.
-RERANK_WINDOW, COVERAGE_BONUS = 100, 0.25
-#: Constant scores that put passages citing a typed Kamerstuk first.
-OWN_SCORE, CITES_SCORE, KST_SCORE, DOSSIER_SCORE = 3000.0, 1000.0, 500.0, 5.0
 _SORTS = {"relevance": "relevance", "relevantie": "relevance", "date": "date", "datum": "date"}
 _INTERNAL_ERROR = "Er ging iets mis bij het zoeken. Probeer een eenvoudiger zoekvraag."
 
 
-class QueryCompiler:
-    """Turns a :class:`ParsedQuery` into a Whoosh query and collects what to highlight."""
-
-    def __init__(
-        self,
-        analyzer: Any,
-        reader: Any,
-        thesaurus: Any = None,
-        cache: dict[str, list[tuple[int, str, int, int]]] | None = None,
-    ) -> None:
-        self.analyzer, self.reader, self.thesaurus = analyzer, reader, thesaurus
-        self.cache = {} if cache is None else cache
-        self.highlight_terms: set[str] = set()
-        self.items: list[wq.Query] = []  # the top-level group's items, for the coverage bonus
-        self.ref_ids: set[str] = set()
-        self.notes: list[str] = []
-
-    def compile(self, parsed: ParsedQuery) -> wq.Query | None:
-        """The Whoosh query, or ``None`` when nothing searchable is left."""
-        parts = [self._node(parsed.root, True)] if parsed.root is not None else []
-        parts += [self._ref(ref) for ref in parsed.refs]
-        parts += [
-            wq.ConstantScoreQuery(wq.Term("dossier", d), DOSSIER_SCORE)
-            for d in parsed.dossiers
-            if self.reader.doc_frequency("dossier", d)
-        ]
-        return _either([p for p in parts if p is not None])
-
-    def _node(self, node: Node, positive: bool) -> wq.Query | None:
-        if isinstance(node, Word):
-            return self._word(node, positive)
-        if isinstance(node, Phrase):
-            return _either(
-                [self._phrase(node.text, positive), *self._synonyms(node.text, positive)]
-            )
-        if isinstance(node, Not):
-            inner = self._node(node.child, False)
-            return wq.AndNot(wq.Every(), inner) if inner is not None else None
-        pos = [
-            q
-            for c in node.children
-            if not isinstance(c, Not)
-            if (q := self._node(c, positive)) is not None
-        ]
-        neg = [
-            q
-            for c in node.children
-            if isinstance(c, Not)
-            if (q := self._node(c.child, False)) is not None
-        ]
-        if isinstance(node, Group) and positive:
-            if not self.items:
-                self.items = list(pos)
-            pos += self._multiword_synonyms(node)
-        if isinstance(node, And):
-            core = wq.And(pos) if len(pos) > 1 else (pos[0] if pos else None)
-        elif isinstance(node, Or):
-            core = _either(pos)
-        else:
-            core = self._group(pos)
-        if neg:
-            return wq.AndNot(core if core is not None else wq.Every(), _either(neg))
-        return core
-
-    @staticmethod
-    def _group(items: list[wq.Query]) -> wq.Query | None:
-        """Any item may match; the more items a passage matches, the higher it ranks
-        (Whoosh's coordination bonus, as ``OrGroup.factory(GROUP_SCALE)``).  An explicit
-        extra ``And`` of all items ranked no better on the dev queries and doubled the
-        matching cost, so there is none."""
-        if len(items) < 2:
-            return items[0] if items else None
-        return wq.Or(items, scale=GROUP_SCALE)
-
-    def _analyze(self, text: str) -> list[tuple[int, str, int, int]]:
-        """Query-mode tokens of ``text``, cached per index (the analyzer is not cheap)."""
-        found = self.cache.get(text)
-        if found is None:
-            found = analyze(self.analyzer, text)
-            if len(self.cache) < 50_000:
-                self.cache[text] = found
-        return found
-
-    def _term(self, term: str, title: bool = True) -> wq.Query:
-        """A term in the passage text or its headings; the document title only adds score
-        (every passage shares it, so it must not make every passage match)."""
-        matched = wq.Or([wq.Term("text", term), wq.Term("headings", term)])
-        return wq.AndMaybe(matched, wq.Term("title", term)) if title else matched
-
-    def _tokens(
-        self, tokens: list[tuple[int, str, int, int]], positive: bool, title: bool = True
-    ) -> wq.Query | None:
-        """One query for the tokens of one word: positions AND-ed; at one position the
-        first token is the word, later ones (compound parts) an alternative."""
-        by_pos: dict[int, list[str]] = {}
-        for pos, term, _, _ in tokens:
-            by_pos.setdefault(pos, []).append(term)
-        per_pos = []
-        for terms in by_pos.values():
-            query = self._term(terms[0], title)
-            if len(terms) > 1:
-                parts = [self._term(t, title) for t in dict.fromkeys(terms[1:])]
-                alt = parts[0] if len(parts) == 1 else wq.And(parts)
-                query = wq.Or([query, alt.with_boost(PART_BOOST)])
-            per_pos.append(query)
-            if positive:
-                self.highlight_terms.update(terms)
-        if not per_pos:
-            return None
-        return per_pos[0] if len(per_pos) == 1 else wq.And(per_pos)
-
-    def _word(self, word: Word, positive: bool) -> wq.Query | None:
-        if word.prefix:
-            prefix = fold_word(word.text)
-            if positive:
-                expanded = self.reader.expand_prefix("text", prefix)
-                self.highlight_terms.update(t for _, t in zip(range(64), expanded, strict=False))
-            return wq.Or([wq.Prefix(f, prefix) for f in ("text", "headings")])
-        query = self._tokens(self._analyze(word.text), positive)
-        return _either([q for q in [query, *self._synonyms(word.text, positive)] if q])
-
-    def _phrase(self, text: str, positive: bool) -> wq.Query | None:
-        firsts: dict[int, str] = {}
-        for pos, term, _, _ in self._analyze(text):
-            firsts.setdefault(pos, term)
-        words = list(firsts.values())
-        if positive:
-            self.highlight_terms.update(words)
-        if len(words) < 2:
-            return self._term(words[0]) if words else None
-        return wq.Or([wq.Phrase(f, words, slop=1) for f in ("text", "headings")])
-
-    def _synonyms(
-        self, text: str, positive: bool, expansions: Iterable[Any] | None = None
-    ) -> list[wq.Query]:
-        """Thesaurus expansions of ``text`` (distinct after analysis), each boosted by
-        :data:`SYNONYM_BOOST` × the thesaurus weight."""
-        if self.thesaurus is None:
-            return []
-        try:
-            items = list(self.thesaurus.expand(text) if expansions is None else expansions)
-        except Exception:  # noqa: BLE001 - a thesaurus problem only loses synonyms
-            return []
-        seen = {tuple(t[1] for t in self._analyze(text))}
-        found = []
-        for item in items:
-            term, weight = item if isinstance(item, tuple) else (item, 1.0)
-            tokens = self._analyze(term) if isinstance(term, str) else []
-            key = tuple(t[1] for t in tokens)
-            if not key or key in seen or len(found) >= MAX_SYNONYMS:
-                continue
-            seen.add(key)
-            if len({t[0] for t in tokens}) > 1:
-                query = self._phrase(term, positive)
-            else:
-                query = self._tokens(tokens, positive, title=False)
-            if query is not None:
-                found.append(query.with_boost(SYNONYM_BOOST * max(0.0, min(1.0, float(weight)))))
-        return found
-
-    def _multiword_synonyms(self, group: Group) -> list[wq.Query]:
-        """Expansions of thesaurus terms of several words typed without quotes."""
-        words = [c.text for c in group.children if isinstance(c, Word) and not c.prefix]
-        if self.thesaurus is None or len(words) < 2 or not hasattr(self.thesaurus, "find"):
-            return []
-        try:
-            matches = [m for m in self.thesaurus.find(" ".join(words)) if m.end - m.start > 1]
-        except Exception:  # noqa: BLE001 - a thesaurus problem only loses synonyms
-            return []
-        return [q for m in matches for q in self._synonyms(m.text, True, m.expansions)]
-
-    def _ref(self, ref: KamerstukRef) -> wq.Query:
-        ident = ref.identifier
-        self.ref_ids.add(ident)
-        if self.reader.doc_frequency("kst", ident):
-            self.notes.append(
-                f"Gezocht naar {ref.citation} ({ident}); passages die dit "
-                "Kamerstuk aanhalen staan bovenaan."
-            )
-            return wq.Or(
-                [
-                    wq.ConstantScoreQuery(wq.Term(name, ident), score)
-                    for name, score in (
-                        ("identifier", OWN_SCORE),
-                        ("cites", CITES_SCORE),
-                        ("kst", KST_SCORE),
-                    )
-                ]
-            )
-        self.notes.append(
-            f"{ref.citation} ({ident}) wordt in de kennisbank niet aangehaald; "
-            f"gezocht naar andere stukken uit dossier {ref.dossier}."
-        )
-        return wq.ConstantScoreQuery(wq.Term("dossier", ref.dossier), DOSSIER_SCORE)
-
-
-def _either(queries: list[wq.Query | None]) -> wq.Query | None:
-    kept = [q for q in queries if q is not None]
-    if not kept:
-        return None
-    return kept[0] if len(kept) == 1 else wq.Or(kept)
-
-
 class _Index:
-    """One opened index build with catalog, vocabulary and facet bitsets (read-only)."""
+    """One opened index build with catalog, vocabulary, facet bitsets and the cache of
+    scored query items (:class:`~kennisbank.matching.ItemCache`)."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, cache_postings: int = CACHE_POSTINGS) -> None:
         if not whoosh_index.exists_in(str(index_dir)):
             raise IndexMissing(str(index_dir))
         self.ix = whoosh_index.open_dir(str(index_dir), readonly=True)
@@ -315,6 +114,8 @@ class _Index:
             "relevance": in_order,
             "date": sorted(in_order, key=lambda d: keys[2][d], reverse=True),
         }
+        self.dates, self.seqs = keys[2], keys[1]
+        self.items = ItemCache(self.size, cache_postings)
         value_bits["year"] = {y: bits_from(d, self.size) for y, d in years.items()}
         self.counter = FacetCounter(value_bits)
         self.known = {name: set(values) for name, values in value_bits.items()}
@@ -353,12 +154,15 @@ class SearchEngine:
     Raises :class:`~kennisbank.errors.IndexMissing` when the folder holds no index.
     """
 
-    def __init__(self, index_dir: Path, *, thesaurus: Any = None) -> None:
+    def __init__(
+        self, index_dir: Path, *, thesaurus: Any = None, cache_postings: int = CACHE_POSTINGS
+    ) -> None:
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._stamp = self._read_stamp()
-        self._index = _Index(self._resolved())
+        self._cache_postings = cache_postings
+        self._index = _Index(self._resolved(), cache_postings)
         self._thesaurus = thesaurus if thesaurus is not None else _load_thesaurus()
 
     def _resolved(self) -> Path:
@@ -380,7 +184,8 @@ class SearchEngine:
             with self._lock:
                 if stamp != self._stamp:
                     try:
-                        self._index, self._stamp = _Index(self._resolved()), stamp
+                        self._index = _Index(self._resolved(), self._cache_postings)
+                        self._stamp = stamp
                     except Exception:  # noqa: BLE001 - retried on the next request
                         log.warning("zoekindex %s nog niet leesbaar", self.index_dir)
         return self._index
@@ -402,6 +207,10 @@ class SearchEngine:
     def build_id(self) -> str:
         """The build id of the index currently searched."""
         return str(self._current().meta.get("build_id", ""))
+
+    def clear_cache(self) -> None:
+        """Forget the scored query items, so the next searches run cold (for benchmarks)."""
+        self._current().items.clear()
 
     def close(self) -> None:
         """Close this thread's searcher (others close when their threads end)."""
@@ -456,7 +265,8 @@ class SearchEngine:
         searcher = self._searcher(idx)
         if searcher.reader().generation() != idx.generation:  # changed in place: reopen
             with self._lock:
-                self._index, self._stamp = _Index(self._resolved()), self._read_stamp()
+                self._index = _Index(self._resolved(), self._cache_postings)
+                self._stamp = self._read_stamp()
             idx, searcher = self._index, self._searcher(self._index)
         notes: list[str] = []
         page = (_clamp(limit, 1, MAX_LIMIT, 10), _clamp(offset, 0, MAX_OFFSET, 0))
@@ -525,10 +335,10 @@ class SearchEngine:
         facets: bool,
         snippets: bool,
     ) -> _Run:
-        """Match once (all matching passages, ranked), count facets on bitsets, cut the page.
+        """Match (hit bitset from scored items), count facets on bitsets, rank the page.
 
-        Matching and scoring every passage in one pass costs less than a separate
-        counting pass plus a top-N pass; only the page's hits are read and highlighted.
+        Only as many hits are ranked as the page and the coverage rerank need
+        (:mod:`kennisbank.matching`); only the page's hits are read and highlighted.
         """
         compiler = QueryCompiler(idx.analyzer, searcher.reader(), self._thesaurus, idx.cache)
         q = compiler.compile(parsed)
@@ -538,36 +348,37 @@ class SearchEngine:
                 "De zoekvraag bevat alleen veelvoorkomende woorden; er is niets om op te zoeken."
             )
             return out
-        sortedby = None
-        if sort == "date":
-            sortedby = [FieldFacet("date", reverse=True), ScoreFacet(), FieldFacet("seq")]
-        ranked: list[tuple[Any, int]] = []
-        if q is None:
-            base = idx.all_bits
-        else:
-            ranked = searcher.search(q, limit=None, sortedby=sortedby).top_n
-            base = bits_from((docnum for _, docnum in ranked), idx.size)
-        matched = base = base & ~sel.exclusion(idx.counter)
+        matched = None if q is None else match(searcher, q, idx.items, idx.all_bits)
+        base = (idx.all_bits if matched is None else matched.bits) & ~sel.exclusion(idx.counter)
         masks = sel.masks(idx.counter, idx.known["year"])
         if facets:
-            matched, out.counts = idx.counter.count(base, masks)
+            result, out.counts = idx.counter.count(base, masks)
         else:
+            result = base
             for mask in masks.values():
-                matched &= mask
-        out.total = matched.bit_count()
+                result &= mask
+        out.total = result.bit_count()
         limit, offset = page
         if offset >= out.total:
             return out
-        if q is None:  # browsing: passages in document order, or newest first
-            ranked = [(0.0, docnum) for docnum in idx.orders[sort]]
-        if q is None or masks or sel.excluded:
-            allowed = set(docnums_of(matched))
-            ranked = [item for item in ranked if item[1] in allowed]
-        if sort == "relevance" and len(compiler.items) > 1:
-            ranked = _rerank(searcher, ranked, compiler.items)
-        chosen = ranked[offset : offset + limit]
+        if matched is None:  # browsing: passages in document order, or newest first
+            docs = in_order(idx.orders[sort], result, offset + limit)
+            chosen: list[tuple[Any, int]] = [(0.0, d) for d in docs[offset:]]
+        elif sort == "date":
+            docs = date_page(
+                matched, result, idx.orders["date"], (idx.dates, idx.seqs), offset + limit
+            )
+            chosen = [(0.0, d) for d in docs[offset:]]
+        else:
+            ranked = top_k(matched, max(RERANK_WINDOW, offset + limit), result)
+            if len(compiler.items) > 1:
+                coverage = [
+                    query_bits(searcher, i, idx.items, idx.all_bits) for i in compiler.items
+                ]
+                ranked = rerank(ranked, coverage)
+            chosen = ranked[offset : offset + limit]
         spans = (
-            _term_spans(searcher, [d for _, d in chosen], compiler.highlight_terms)
+            term_spans(searcher, [d for _, d in chosen], compiler.highlight_terms)
             if snippets
             else {}
         )
@@ -622,56 +433,6 @@ class _Run:
         self.hits: list[Hit] = []
         self.counts: dict[str, dict[str, int]] = {}
         self.notes = notes
-
-
-def _term_spans(
-    searcher: Searcher, docnums: list[int], terms: Iterable[str]
-) -> dict[int, list[tuple[int, int]]]:
-    """Character spans of ``terms`` in the text of each of ``docnums``, from the postings
-    (the index stores characters), so a page is highlighted without re-analysing it."""
-    found: dict[int, list[tuple[int, int]]] = {}
-    wanted = sorted(set(docnums))
-    for term in terms:
-        try:
-            matcher = searcher.postings("text", term)
-        except Exception:  # noqa: BLE001 - a term that is not in the index has no spans
-            continue
-        for docnum in wanted:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                spans = matcher.value_as("characters")
-                found.setdefault(docnum, []).extend((s, e) for _, s, e in spans)
-    return found
-
-
-def _rerank(
-    searcher: Searcher, ranked: list[tuple[Any, int]], items: list[wq.Query]
-) -> list[tuple[Any, int]]:
-    """Raise the top :data:`RERANK_WINDOW` hits by the share of the query's items (words,
-    phrases) each matches: all words are preferred, none is required.  (Whoosh's own
-    coordination bonus hardly counts once every word is searched in several fields.)"""
-    head = ranked[:RERANK_WINDOW]
-    wanted = sorted(docnum for _, docnum in head)
-    covered: Counter[int] = Counter()
-    for item in items:
-        for leaf, offset in searcher.leaf_searchers():
-            size = leaf.doc_count_all()
-            local = [d - offset for d in wanted if offset <= d < offset + size]
-            matcher = item.matcher(leaf) if local else None
-            for docnum in local:
-                if matcher is None or not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    covered[docnum + offset] += 1
-    factor = {d: 1 + COVERAGE_BONUS * max(0, covered[d] - 1) / (len(items) - 1) for d in wanted}
-    head = [(score * factor[d], d) for score, d in head]
-    head.sort(key=lambda item: (-item[0], item[1]))
-    return head + ranked[RERANK_WINDOW:]
 
 
 def _wants_correction(idx: _Index, parsed: ParsedQuery, total: int) -> bool:

@@ -1,0 +1,213 @@
+"""Matching without scoring every hit (kennisbank.matching) gives what scoring every hit gives.
+
+References are computed with Whoosh directly on the same compiled queries: the hit set of
+``searcher.search(q, limit=None)`` and its ranking (best first, ties by document number).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.sorting import FieldFacet, ScoreFacet
+
+from kennisbank.compiler import QueryCompiler
+from kennisbank.config import Settings
+from kennisbank.facets import bits_from, docnums_of
+from kennisbank.matching import (
+    RERANK_WINDOW,
+    ItemCache,
+    Matched,
+    ScoredItem,
+    match,
+    query_bits,
+    split_items,
+    top_k,
+)
+from kennisbank.query import parse_query
+from kennisbank.search import SearchEngine
+from tests.test_searchindex import real_search_dir
+
+DEV_QUERIES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-queries.jsonl"
+
+#: Query shapes: words, NOT, exclusion, phrases, prefixes, EN/OF, brackets, references,
+#: synonyms, a question, a word that is not in the corpus.
+SHAPES = [
+    "wijkaanpak",
+    "bewoners participatie wijk",
+    "wijk -Rotterdam",
+    "krachtwijken NIET Utrecht",
+    '"scoren door scholing"',
+    '"achter de voordeur" werk',
+    "bewoner*",
+    "wijk* EN school",
+    "veiligheid OF leefbaarheid",
+    "(onderwijs OF school) EN wijk -Amsterdam",
+    "Kamerstuk 30995 nr. 50",
+    "30995 wijkaanpak",
+    "probleemwijken",
+    "Hoeveel mensen in de aandachtswijken willen werken maar hebben geen baan?",
+    "qqqxyzzy",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    """An engine over the search index of the bundled corpus."""
+    return SearchEngine(real_search_dir(built_settings, tmp_path_factory))
+
+
+def _compiled(engine: SearchEngine, text: str):  # type: ignore[no-untyped-def]
+    idx = engine._current()
+    searcher = engine._searcher(idx)
+    compiler = QueryCompiler(idx.analyzer, searcher.reader(), engine._thesaurus, idx.cache)
+    return idx, searcher, compiler, compiler.compile(parse_query(text))
+
+
+def _dev_texts() -> list[str]:
+    if not DEV_QUERIES.exists():
+        return []
+    return [json.loads(line)["query"] for line in DEV_QUERIES.read_text().splitlines() if line]
+
+
+def _ranking(pairs: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    """Scores rounded (the sum of item scores may differ from Whoosh's in the last bits),
+    best first, ties by document number."""
+    return sorted(((round(s, 9), d) for s, d in pairs), key=lambda p: (-p[0], p[1]))
+
+
+@pytest.mark.parametrize("text", SHAPES)
+def test_hit_bitset_equals_full_search(engine: SearchEngine, text: str) -> None:
+    idx, searcher, _, q = _compiled(engine, text)
+    if q is None:
+        pytest.skip("nothing to search")
+    full = {d for _, d in searcher.search(q, limit=None).top_n}
+    assert set(docnums_of(match(searcher, q, idx.items, idx.all_bits).bits)) == full
+    assert set(docnums_of(query_bits(searcher, q, idx.items, idx.all_bits))) == full
+
+
+@pytest.mark.parametrize("text", SHAPES + _dev_texts())
+def test_top_k_equals_scoring_every_hit(engine: SearchEngine, text: str) -> None:
+    idx, searcher, _, q = _compiled(engine, text)
+    if q is None:
+        pytest.skip("nothing to search")
+    full = searcher.search(q, limit=None).top_n
+    matched = match(searcher, q, idx.items, idx.all_bits)
+    for k in (1, 10, RERANK_WINDOW + 10):
+        got = top_k(matched, k, idx.all_bits)
+        assert _ranking(got) == _ranking(full)[:k]
+
+
+def test_top_k_with_a_filter_equals_filtering_every_hit(engine: SearchEngine) -> None:
+    idx, searcher, _, q = _compiled(engine, "wijk bewoners")
+    mask = idx.counter.mask("kind", ["paragraph"])
+    full = [(s, d) for s, d in searcher.search(q, limit=None).top_n if mask >> d & 1]
+    assert len(full) > 20
+    matched = match(searcher, q, idx.items, idx.all_bits)
+    assert _ranking(top_k(matched, 20, mask)) == _ranking(full)[:20]
+
+
+def test_items_are_the_children_of_top_level_ors_and_exclusions_apart(
+    engine: SearchEngine,
+) -> None:
+    _, _, compiler, q = _compiled(engine, "wijk school -Rotterdam")
+    items, excluded = split_items(q)
+    assert len(items) >= 2 and len(excluded) == 1
+    assert "rotterdam" in repr(excluded[0]).lower()
+
+
+def test_sort_by_date_equals_whoosh_sorting_every_hit(engine: SearchEngine) -> None:
+    idx, searcher, _, q = _compiled(engine, "wijk")
+    facets = [FieldFacet("date", reverse=True), ScoreFacet(), FieldFacet("seq")]
+    expected = [
+        searcher.stored_fields(d)["passage_id"]
+        for _, d in searcher.search(q, limit=None, sortedby=facets).top_n
+    ]
+    got = []
+    for offset in range(0, 60, 20):
+        result = engine.search("wijk", sort="date", limit=20, offset=offset, facets=False)
+        got += [h.passage_id for h in result.hits]
+    assert got == expected[:60]
+
+
+def test_pages_beyond_the_rerank_window_follow_the_full_ranking(engine: SearchEngine) -> None:
+    idx, searcher, _, q = _compiled(engine, "wijk")
+    full = searcher.search(q, limit=None).top_n
+    assert len(full) > RERANK_WINDOW + 30
+    page = engine.search("wijk", limit=20, offset=RERANK_WINDOW + 10, facets=False)
+    expected = [d for _, d in _ranking(full)[RERANK_WINDOW + 10 : RERANK_WINDOW + 30]]
+    assert [h.passage_id for h in page.hits] == [
+        searcher.stored_fields(d)["passage_id"] for d in expected
+    ]
+    assert page.total == len(full)
+
+
+def test_results_are_the_same_with_the_cache_off(engine: SearchEngine) -> None:
+    cold = SearchEngine(engine.index_dir, cache_postings=0)
+    for text in ["wijk bewoners", '"scoren door scholing"', "wijk -Rotterdam"]:
+        a = engine.search(text, filters={"kind": ["paragraph"]})
+        b = cold.search(text, filters={"kind": ["paragraph"]})
+        assert a.total == b.total
+        assert [h.passage_id for h in a.hits] == [h.passage_id for h in b.hits]
+        assert {k: [v.to_dict() for v in vs] for k, vs in a.facets.items()} == {
+            k: [v.to_dict() for v in vs] for k, vs in b.facets.items()
+        }
+    engine.clear_cache()
+    assert engine.search("wijk bewoners").total == cold.search("wijk bewoners").total
+
+
+def test_the_cache_stays_within_its_bound() -> None:
+    cache = ItemCache(size=100, max_postings=50)
+
+    class FakeSearcher:
+        def search(self, item, limit=None):  # type: ignore[no-untyped-def]
+            class R:
+                top_n = [(1.0, d) for d in range(int(item.text))]
+
+            return R()
+
+    from whoosh import query as wq
+
+    for n in (10, 20, 15, 24):
+        cache.scored(FakeSearcher(), wq.Term("text", str(n)))
+    assert cache._weight <= 50
+    assert cache._get(("scored", repr(wq.Term("text", "24")))) is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(st.integers(0, 300), st.sampled_from([0.5, 1.0, 1.5, 2.25, 3.0])),
+        min_size=1,
+        max_size=4,
+    ),
+    st.integers(1, 40),
+    st.sets(st.integers(0, 300)),
+)
+def test_threshold_algorithm_equals_brute_force(
+    items: list[dict[int, float]], k: int, allowed_docs: set[int]
+) -> None:
+    scored = [
+        ScoredItem.from_ranked(
+            sorted(((s, d) for d, s in it.items()), key=lambda p: (-p[0], p[1])), 301
+        )
+        for it in items
+    ]
+    bits = 0
+    for item in scored:
+        bits |= item.bits
+    allowed = bits_from(allowed_docs, 301) if allowed_docs else bits
+    brute = {}
+    for it in items:
+        for d, s in it.items():
+            if allowed >> d & 1:
+                brute[d] = brute.get(d, 0.0) + s
+    expected = sorted(((s, d) for d, s in brute.items()), key=lambda p: (-p[0], p[1]))[:k]
+    from kennisbank.matching import _threshold
+
+    got = _threshold(scored, k, bits & allowed) if bits & allowed else []
+    assert _ranking(got) == _ranking(expected)
+    assert _ranking(top_k(Matched(scored, bits), k, allowed)) == _ranking(expected)
