@@ -5,10 +5,12 @@ their synonyms, phrases, Kamerstuk references), sometimes with an exclusion
 (``AND NOT``).  Whoosh scores an OR as the sum of the scores of the items a passage
 matches, so the engine does not need to score the whole OR for every hit:
 
-* each item is matched and scored once by Whoosh itself (``searcher.search(item,
-  limit=None)``, the same BM25F scores as before) and kept per index build in an LRU
-  cache (:class:`ItemCache`) as compact arrays: the hits in document order, the hits in
-  score order, and a bitset (a Python int, bit *n* = document *n*);
+* each item is matched and scored once — on whole posting lists with Whoosh's BM25F
+  (:mod:`kennisbank.termscore`) when it is built from terms, else by Whoosh itself
+  (``searcher.search(item, limit=None)``); the same scores either way — and kept per
+  index build in an LRU cache (:class:`ItemCache`) as compact arrays: the hits in
+  document order, the hits in score order, and a bitset (a Python int, bit *n* =
+  document *n*);
 * the hit set of the query, which facet counts and the total need, is an OR of the
   items' bitsets, minus the bitset of the exclusion (:func:`query_bits`);
 * the best ``k`` hits come from the items' score-ordered lists with the threshold
@@ -19,8 +21,9 @@ matches, so the engine does not need to score the whole OR for every hit:
   date with the last passage of the page (:func:`date_page`).
 
 So the per-query work is bounded by ``k`` and the number of items, not by the number of
-hits, once an item's postings have been scored.  The first query with a very frequent
-word pays what scoring that word always cost; the cache is bounded by
+hits, once an item's postings have been scored.  A query whose items are not cached
+pays for reading and scoring their postings (array work, a few milliseconds for a
+frequent word at 100,000 passages); the cache is bounded by
 :data:`CACHE_POSTINGS` scored postings (about 32 bytes each) and can be switched off
 (``SearchEngine(..., cache_postings=0)``) to measure cold queries.
 """
@@ -36,9 +39,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from kennisbank.facets import bits_from, docnums_of
+from kennisbank.termscore import IndexArrays, TermScorer, term_docs
 
 #: Scored postings kept per index build (all items together; about 32 bytes each).
 CACHE_POSTINGS = 2_000_000
@@ -78,6 +83,18 @@ class ScoredItem:
             bits=bits_from((d for _, d in ranked), size),
         )
 
+    @classmethod
+    def from_arrays(cls, docs: np.ndarray, scores: np.ndarray, size: int) -> ScoredItem:
+        """Build from ascending document numbers and their scores (numpy arrays)."""
+        order = np.lexsort((docs, -scores))
+        return cls(
+            docs=_array("q", docs.astype(np.int64)),
+            scores=_array("d", scores.astype(np.float64)),
+            ranked_docs=_array("q", docs[order].astype(np.int64)),
+            ranked_scores=_array("d", scores[order].astype(np.float64)),
+            bits=_packed(docs, size),
+        )
+
     def __len__(self) -> int:
         return len(self.docs)
 
@@ -89,16 +106,33 @@ class ScoredItem:
         return None
 
 
+def _packed(docs: np.ndarray, size: int) -> int:
+    """``bits_from`` for an array of document numbers."""
+    flags = np.zeros(size, dtype=bool)
+    flags[docs] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+
+
+def _array(typecode: str, values: np.ndarray) -> array:
+    found = array(typecode)
+    found.frombytes(values.tobytes())
+    return found
+
+
 class ItemCache:
     """Scored items and unscored bitsets of one index build, least recently used out.
 
     Keys are the Whoosh query's ``repr`` (which includes fields, terms and boosts).
     ``max_postings`` bounds the cached hits over all entries; ``0`` caches nothing.
-    Safe to share between threads.
+    With the build's ``arrays``, items built from terms are scored on arrays
+    (:class:`~kennisbank.termscore.TermScorer`, the same BM25F as Whoosh); without,
+    every item is scored by Whoosh.  Safe to share between threads.
     """
 
-    def __init__(self, size: int, max_postings: int = CACHE_POSTINGS) -> None:
-        self.size, self.max_postings = size, max_postings
+    def __init__(
+        self, size: int, max_postings: int = CACHE_POSTINGS, arrays: IndexArrays | None = None
+    ) -> None:
+        self.size, self.max_postings, self.arrays = size, max_postings, arrays
         self._entries: OrderedDict[tuple[str, str], tuple[Any, int]] = OrderedDict()
         self._weight = 0
         self._lock = threading.Lock()
@@ -130,11 +164,18 @@ class ItemCache:
                 self._weight -= gone
 
     def scored(self, searcher: Any, item: wq.Query) -> ScoredItem:
-        """The item's hits scored by Whoosh (all of them, as the engine always did)."""
+        """The item's hits with their BM25F scores (all of them, as the engine always did)."""
         key = ("scored", repr(item))
         found = self._get(key)
         if found is None:
-            found = ScoredItem.from_ranked(searcher.search(item, limit=None).top_n, self.size)
+            arrays = None
+            if self.arrays is not None:
+                arrays = TermScorer(searcher, self.arrays).score(item)
+            if arrays is not None:
+                found = ScoredItem.from_arrays(*arrays, self.size)
+            else:
+                ranked = searcher.search(item, limit=None).top_n
+                found = ScoredItem.from_ranked(ranked, self.size)
             self._put(key, found, len(found) + 1)
         return found
 
@@ -146,7 +187,12 @@ class ItemCache:
         key = ("bits", repr(query))
         bits = self._get(key)
         if bits is None:
-            bits = bits_from(searcher.docs_for_query(query), self.size)
+            if self.arrays is not None and type(query) is wq.Term:
+                bits = _packed(
+                    term_docs(searcher, self.arrays, query.fieldname, query.text), self.size
+                )
+            else:
+                bits = bits_from(searcher.docs_for_query(query), self.size)
             self._put(key, bits, bits.bit_count() // 8 + 1)
         return bits
 
@@ -189,6 +235,9 @@ def query_bits(searcher: Any, query: wq.Query, cache: ItemCache, all_bits: int) 
     other leaves (terms, phrases, prefixes) from :meth:`ItemCache.cached_bits`."""
     if isinstance(query, wq.Every):
         return all_bits
+    found = cache._get(("scored", repr(query)))
+    if found is not None:
+        return found.bits
     if isinstance(query, wq.AndNot):
         return query_bits(searcher, query.a, cache, all_bits) & ~query_bits(
             searcher, query.b, cache, all_bits
@@ -198,9 +247,6 @@ def query_bits(searcher: Any, query: wq.Query, cache: ItemCache, all_bits: int) 
     if isinstance(query, wq.ConstantScoreQuery):
         return query_bits(searcher, query.child, cache, all_bits)
     if type(query) in (wq.Or, wq.And):
-        found = cache._get(("scored", repr(query)))
-        if found is not None:
-            return found.bits
         parts = [query_bits(searcher, q, cache, all_bits) for q in query.subqueries]
         bits = parts[0] if parts else 0
         for part in parts[1:]:

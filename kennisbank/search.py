@@ -61,6 +61,7 @@ from kennisbank.searchindex import (
     read_meta,
     snippet_html,
 )
+from kennisbank.termscore import IndexArrays
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,9 @@ class _Index:
     """One opened index build with catalog, vocabulary, facet bitsets and the cache of
     scored query items (:class:`~kennisbank.matching.ItemCache`)."""
 
-    def __init__(self, index_dir: Path, cache_postings: int = CACHE_POSTINGS) -> None:
+    def __init__(
+        self, index_dir: Path, cache_postings: int = CACHE_POSTINGS, array_scoring: bool = True
+    ) -> None:
         if not whoosh_index.exists_in(str(index_dir)):
             raise IndexMissing(str(index_dir))
         self.ix = whoosh_index.open_dir(str(index_dir), readonly=True)
@@ -108,6 +111,7 @@ class _Index:
                 if year:  # the column holds 0 for a document without a year
                     years.setdefault(str(year), []).append(docnum)
             keys = [list(reader.column_reader(name)) for name in ("document_id", "seq", "date")]
+            arrays = IndexArrays(searcher) if array_scoring else None
         # Browsing (no query): passages in document order, or newest document first.
         in_order = sorted(range(self.size), key=lambda d: (keys[0][d], keys[1][d]))
         self.orders = {
@@ -115,7 +119,7 @@ class _Index:
             "date": sorted(in_order, key=lambda d: keys[2][d], reverse=True),
         }
         self.dates, self.seqs = keys[2], keys[1]
-        self.items = ItemCache(self.size, cache_postings)
+        self.items = ItemCache(self.size, cache_postings, arrays)
         value_bits["year"] = {y: bits_from(d, self.size) for y, d in years.items()}
         self.counter = FacetCounter(value_bits)
         self.known = {name: set(values) for name, values in value_bits.items()}
@@ -151,18 +155,29 @@ class SearchEngine:
     (``os.replace``) by a new build: searches never see a gap, and each open build keeps
     reading its own folder.  A folder renamed into place works too; a searcher that a
     thread already holds keeps serving while the new folder is not there yet.
+    ``cache_postings`` bounds the cache of scored query items (``0``: every query runs
+    cold); ``array_scoring=False`` leaves all scoring to Whoosh's own matchers instead of
+    :mod:`kennisbank.termscore` (the same scores; for tests and measurements).
     Raises :class:`~kennisbank.errors.IndexMissing` when the folder holds no index.
     """
 
     def __init__(
-        self, index_dir: Path, *, thesaurus: Any = None, cache_postings: int = CACHE_POSTINGS
+        self,
+        index_dir: Path,
+        *,
+        thesaurus: Any = None,
+        cache_postings: int = CACHE_POSTINGS,
+        array_scoring: bool = True,
     ) -> None:
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._stamp = self._read_stamp()
-        self._cache_postings = cache_postings
-        self._index = _Index(self._resolved(), cache_postings)
+        self._options: dict[str, Any] = {
+            "cache_postings": cache_postings,
+            "array_scoring": array_scoring,
+        }
+        self._index = _Index(self._resolved(), **self._options)
         self._thesaurus = thesaurus if thesaurus is not None else _load_thesaurus()
 
     def _resolved(self) -> Path:
@@ -184,7 +199,7 @@ class SearchEngine:
             with self._lock:
                 if stamp != self._stamp:
                     try:
-                        self._index = _Index(self._resolved(), self._cache_postings)
+                        self._index = _Index(self._resolved(), **self._options)
                         self._stamp = stamp
                     except Exception:  # noqa: BLE001 - retried on the next request
                         log.warning("zoekindex %s nog niet leesbaar", self.index_dir)
@@ -265,7 +280,7 @@ class SearchEngine:
         searcher = self._searcher(idx)
         if searcher.reader().generation() != idx.generation:  # changed in place: reopen
             with self._lock:
-                self._index = _Index(self._resolved(), self._cache_postings)
+                self._index = _Index(self._resolved(), **self._options)
                 self._stamp = self._read_stamp()
             idx, searcher = self._index, self._searcher(self._index)
         notes: list[str] = []

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.sorting import FieldFacet, ScoreFacet
 
 from kennisbank.compiler import QueryCompiler
@@ -29,6 +32,9 @@ from kennisbank.matching import (
 )
 from kennisbank.query import parse_query
 from kennisbank.search import SearchEngine
+from kennisbank.searchindex import build_search_index
+from kennisbank.store import Store
+from kennisbank.termscore import IndexArrays, TermScorer, has_terms, postings
 from tests.test_searchindex import real_search_dir
 
 DEV_QUERIES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-queries.jsonl"
@@ -169,8 +175,6 @@ def test_the_cache_stays_within_its_bound() -> None:
 
             return R()
 
-    from whoosh import query as wq
-
     for n in (10, 20, 15, 24):
         cache.scored(FakeSearcher(), wq.Term("text", str(n)))
     assert cache._weight <= 50
@@ -211,3 +215,135 @@ def test_threshold_algorithm_equals_brute_force(
     got = _threshold(scored, k, bits & allowed) if bits & allowed else []
     assert _ranking(got) == _ranking(expected)
     assert _ranking(top_k(Matched(scored, bits), k, allowed)) == _ranking(expected)
+
+
+# Array scoring (kennisbank.termscore): Whoosh's BM25F on whole posting lists.
+
+
+def _whoosh_arrays(searcher, query):  # type: ignore[no-untyped-def]
+    ranked = sorted(searcher.search(query, limit=None).top_n, key=lambda p: p[1])
+    return np.array([d for _, d in ranked], dtype=np.int64), np.array([s for s, _ in ranked])
+
+
+def _assert_same_scores(searcher, arrays: IndexArrays, query) -> None:  # type: ignore[no-untyped-def]
+    got = TermScorer(searcher, arrays).score(query)
+    assert got is not None, repr(query)
+    docs, scores = _whoosh_arrays(searcher, query)
+    assert got[0].tolist() == docs.tolist(), repr(query)
+    assert np.allclose(got[1], scores, rtol=1e-9, atol=0), repr(query)
+
+
+def _node_shapes() -> list[wq.Query]:
+    """Every node the array scorer handles, and some it leaves to Whoosh inside an item."""
+    t = wq.Term
+    word = wq.AndMaybe(wq.Or([t("text", "wijk"), t("headings", "wijk")]), t("title", "wijk"))
+    return [
+        t("text", "wijk"),
+        t("text", "bewoner", boost=0.6),
+        t("headings", "wijk"),
+        t("title", "wijkaanpak"),
+        t("kind", "paragraph"),
+        t("text", "qqqxyzzy"),
+        t("nofield", "wijk"),
+        word,
+        word.with_boost(0.5),
+        wq.Or([word, wq.And([t("text", "wijk"), t("text", "aanpak")]).with_boost(0.6)]),
+        wq.Or([t("text", "school")], boost=0.5),
+        wq.Or([t("text", "school"), t("text", "wijk")], boost=0.3),
+        wq.And([t("text", "school"), t("headings", "wijk")]),
+        wq.And([t("text", "school"), t("text", "qqqxyzzy")]),
+        wq.Or([word, wq.Phrase("text", ["achter", "de", "voordeur"], slop=1)]),
+        wq.Or([t("text", "wijk"), wq.Prefix("text", "bewon")]),
+        wq.Or([t("text", "wijk"), wq.AndNot(t("text", "school"), t("text", "rotterdam"))]),
+    ]
+
+
+@pytest.fixture(scope="module")
+def multi_segment(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus indexed as two segments, then some passages deleted."""
+    target = tmp_path_factory.mktemp("segmenten") / "search"
+    with Store(built_settings.db_path) as store:
+        build_search_index(store, target, writer_options={"procs": 2})
+    ix = whoosh_index.open_dir(str(target))
+    with ix.searcher() as searcher:
+        doomed = [d for d in searcher.docs_for_query(wq.Term("text", "wijk"))][::7]
+    writer = ix.writer()
+    for docnum in doomed:
+        writer.delete_document(docnum)
+    writer.commit(merge=False)
+    return target
+
+
+@pytest.mark.parametrize("text", SHAPES + _dev_texts())
+def test_array_scores_equal_whoosh_scores_for_every_item(engine: SearchEngine, text: str) -> None:
+    idx, searcher, _, q = _compiled(engine, text)
+    if q is None:
+        pytest.skip("nothing to search")
+    for item in split_items(q)[0]:
+        if has_terms(item):
+            _assert_same_scores(searcher, idx.items.arrays, item)
+
+
+def test_word_and_synonym_items_are_scored_on_arrays(engine: SearchEngine) -> None:
+    _, _, _, q = _compiled(engine, "wijkaanpak probleemwijken")
+    items = split_items(q)[0]
+    words = [i for i in items if "Phrase(" not in repr(i)]
+    assert len(words) >= 4 and all(has_terms(i) for i in words)
+    assert not any(has_terms(i) for i in items if i not in words)  # phrases: Whoosh
+
+
+@pytest.mark.parametrize("shape", range(len(_node_shapes())))
+def test_array_scores_equal_whoosh_scores_for_every_node(engine: SearchEngine, shape: int) -> None:
+    searcher = engine._searcher(engine._current())
+    query = _node_shapes()[shape]
+    if has_terms(query):
+        _assert_same_scores(searcher, engine._current().items.arrays, query)
+    else:
+        assert TermScorer(searcher, engine._current().items.arrays).score(query) is None
+
+
+def test_array_scores_equal_whoosh_scores_over_segments_with_deletions(
+    engine: SearchEngine, multi_segment: Path
+) -> None:
+    ix = whoosh_index.open_dir(str(multi_segment), readonly=True)
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) >= 2
+        assert searcher.reader().has_deletions()
+        read, preloaded = IndexArrays(searcher, preload=0), IndexArrays(searcher, min_df=1)
+        assert not read.preloaded and len(preloaded.preloaded) > 100
+        for arrays in (read, preloaded):
+            for query in _node_shapes():
+                if has_terms(query):
+                    _assert_same_scores(searcher, arrays, query)
+            for text in SHAPES[:10] + _dev_texts():
+                _, _, _, q = _compiled(engine, text)
+                for item in split_items(q)[0] if q is not None else []:
+                    if has_terms(item):
+                        _assert_same_scores(searcher, arrays, item)
+
+
+def test_preloaded_postings_are_those_of_the_posting_file(engine: SearchEngine) -> None:
+    searcher = engine._searcher(engine._current())
+    arrays = IndexArrays(searcher, preload=5_000, min_df=2)
+    assert 0 < sum(len(d) for d, _ in arrays.preloaded.values()) <= 5_000
+    for (name, btext), _ in list(arrays.preloaded.items())[:50]:
+        docs, weights = arrays.postings(searcher, name, btext)
+        expected = postings(searcher, name, btext)
+        assert docs.tolist() == expected[0].tolist() and weights.tolist() == expected[1].tolist()
+        assert docs.tolist() == list(searcher.reader().postings(name, btext).all_ids())
+
+
+def test_results_are_the_same_with_array_scoring_on_and_off(engine: SearchEngine) -> None:
+    arrays = SearchEngine(engine.index_dir, cache_postings=0)
+    whoosh = SearchEngine(engine.index_dir, cache_postings=0, array_scoring=False)
+    assert whoosh._current().items.arrays is None
+    for text in SHAPES + _dev_texts():
+        for filters in (None, {"kind": ["paragraph"]}):
+            a = arrays.search(text, filters=filters, limit=20)
+            b = whoosh.search(text, filters=filters, limit=20)
+            assert a.total == b.total, text
+            assert [h.passage_id for h in a.hits] == [h.passage_id for h in b.hits], text
+            assert np.allclose([h.score for h in a.hits], [h.score for h in b.hits], rtol=1e-9)
+            assert {k: [v.to_dict() for v in vs] for k, vs in a.facets.items()} == {
+                k: [v.to_dict() for v in vs] for k, vs in b.facets.items()
+            }
