@@ -107,10 +107,13 @@ class _Index:
                 if name != "year"
             }
             years: dict[str, list[int]] = {}
-            for docnum, year in enumerate(reader.column_reader("year")):
+            for docnum, year in enumerate(_column(reader, "year", 0)):
                 if year:  # the column holds 0 for a document without a year
                     years.setdefault(str(year), []).append(docnum)
-            keys = [list(reader.column_reader(name)) for name in ("document_id", "seq", "date")]
+            keys = [
+                _column(reader, name, d)
+                for name, d in (("document_id", ""), ("seq", 0), ("date", ""))
+            ]
             arrays = IndexArrays(searcher) if array_scoring else None
         # Browsing (no query): passages in document order, or newest document first.
         in_order = sorted(range(self.size), key=lambda d: (keys[0][d], keys[1][d]))
@@ -137,6 +140,22 @@ class _Index:
             except Exception:  # noqa: BLE001 - no corrector: no "Bedoelde u"
                 self._corrector = None
         return self._corrector
+
+
+def _column(reader: Any, name: str, default: Any) -> list[Any]:
+    """Every document's value of column ``name``, by docnum; ``default`` for the documents
+    of a segment without that column.
+
+    Read segment by segment: Whoosh's multi-segment column reader leaves such a segment
+    out, which would shift every later document's value.
+    """
+    values: list[Any] = []
+    for leaf, _offset in reader.leaf_readers():
+        if leaf.has_column(name):
+            values.extend(leaf.column_reader(name))
+        else:
+            values.extend([default] * leaf.doc_count_all())
+    return values
 
 
 def _load_thesaurus() -> Any:

@@ -423,3 +423,25 @@ def test_a_build_renamed_into_place_is_picked_up(built_settings: Settings, tmp_p
     (tmp_path / "new").rename(live)
     assert engine.build_id != first
     assert engine.search("wonen").total > 0
+
+
+def test_columns_read_per_segment_keep_docnums_aligned(tmp_path: Path) -> None:
+    """A segment without a column must not shift the values of later segments (Whoosh's
+    multi-segment column reader leaves such a segment out)."""
+    from whoosh import fields, index
+
+    from kennisbank.search import _column
+
+    schema = fields.Schema(id=fields.ID(stored=True), year=fields.NUMERIC(sortable=True))
+    ix = index.create_in(str(tmp_path), schema)
+    writer = ix.writer()
+    writer.add_document(id="a")
+    writer.add_document(id="b")
+    writer.commit()
+    writer = ix.writer()
+    writer.add_document(id="c", year=2010)
+    writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert list(reader.column_reader("year")) == [2010]  # the pitfall
+        assert _column(reader, "year", 0) == [0, 0, 2010]
