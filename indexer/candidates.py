@@ -9,9 +9,13 @@ entities one surface can name.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from spacy.attrs import IDX, LOWER, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
+
+from kennisbank.registry import normalise
 
 #: ``doc.spans`` key of the span ruler's registry matches.
 SPANS_KEY = "kb_registry"
@@ -62,6 +66,8 @@ class EntityTable:
     def __init__(self, data: dict[str, Any]) -> None:
         self.entities: dict[str, dict[str, Any]] = dict(data.get("entities", {}))
         self._keys: dict[str, list[str]] | None = None
+        #: Answers of :func:`pick` (the same few id lists come up in every passage).
+        self.picks: dict[tuple[tuple[str, ...], str | None], str | None] = {}
 
     def type(self, entity_id: str) -> str:
         """The type of an entity (from the table, else from the id)."""
@@ -104,6 +110,50 @@ class EntityTable:
         return self._keys
 
 
+@dataclass(frozen=True)
+class Tokens:
+    """The attributes of a doc's tokens that the components read, as plain lists.
+
+    Every ``doc[i]`` or ``for tok in doc`` makes a new ``Token`` and every
+    ``tok.text`` a string-store lookup; the components scan each passage several
+    times, so the lists are made once per doc (:func:`doc_tokens`).
+    """
+
+    text: list[str]
+    lower: list[str]
+    space: list[str]  # ``whitespace_``: " " or ""
+    idx: list[int]
+    #: ``doc.text`` (which joins the tokens anew on every access).
+    doc_text: str
+
+    def end_char(self, i: int) -> int:
+        """The character offset just after token ``i``."""
+        return self.idx[i] + len(self.text[i])
+
+
+def doc_tokens(doc: Doc) -> Tokens:
+    """The :class:`Tokens` of ``doc`` (made once, kept in ``doc.user_data``)."""
+    cached = doc.user_data.get("kb_tokens")
+    if cached is None or len(cached.text) != len(doc):
+        strings = doc.vocab.strings
+        rows = doc.to_array([ORTH, LOWER, IDX, SPACY]).tolist() if len(doc) else []
+        texts = [strings[row[0]] for row in rows]
+        spaces = [" " if row[3] else "" for row in rows]
+        cached = Tokens(
+            text=texts,
+            lower=[strings[row[1]] for row in rows],
+            space=spaces,
+            idx=[row[2] for row in rows],
+            doc_text="".join(t + s for t, s in zip(texts, spaces, strict=True)),
+        )
+        doc.user_data["kb_tokens"] = cached
+    return cached
+
+
+#: :func:`~kennisbank.registry.normalise` with a cache: surfaces repeat across passages.
+name_key = lru_cache(maxsize=65536)(normalise)
+
+
 def type_rank(entity_type: str, prefer: str | None = None) -> int:
     """Position of a type in :data:`TYPE_ORDER`; ``prefer`` moves one type to the front."""
     if prefer and entity_type == prefer:
@@ -115,6 +165,13 @@ def pick(ids: list[str], table: EntityTable, prefer: str | None = None) -> str |
     """The single best entity by type preference, or ``None`` when the best type is shared."""
     if not ids:
         return None
+    key = (tuple(ids), prefer)
+    if key not in table.picks:
+        table.picks[key] = _pick(ids, table, prefer)
+    return table.picks[key]
+
+
+def _pick(ids: list[str], table: EntityTable, prefer: str | None) -> str | None:
     ranked = sorted(set(ids), key=lambda e: (type_rank(table.type(e), prefer), e))
     best = type_rank(table.type(ranked[0]), prefer)
     top = [e for e in ranked if type_rank(table.type(e), prefer) == best]
@@ -125,9 +182,16 @@ def sentence_starts(doc: Doc) -> list[int]:
     """For every token, the index of the first token of its sentence (computed once per doc)."""
     cached = doc.user_data.get("kb_sentence_starts")
     if cached is None or len(cached) != len(doc):
-        cached = [0] * len(doc)
-        for sent in doc.sents:
-            cached[sent.start : sent.end] = [sent.start] * (sent.end - sent.start)
+        flags = doc.to_array(SENT_START).tolist() if len(doc) else []
+        if any(flags):  # set by the sentencizer: read them without making Span objects
+            cached, current = [], 0
+            for i, flag in enumerate(flags):
+                current = i if flag == 1 else current
+                cached.append(current)
+        else:
+            cached = [0] * len(doc)
+            for sent in doc.sents:
+                cached[sent.start : sent.end] = [sent.start] * (sent.end - sent.start)
         doc.user_data["kb_sentence_starts"] = cached
     return cached
 
@@ -156,7 +220,10 @@ __all__ = [
     "TYPE_ORDER",
     "Candidate",
     "EntityTable",
+    "Tokens",
+    "doc_tokens",
     "is_sentence_initial",
+    "name_key",
     "sentence_starts",
     "pick",
     "type_rank",

@@ -65,6 +65,9 @@ _CUES: tuple[re.Pattern[str], ...] = tuple(
         r"\w+\s+){1,3}?(?:zal|zullen)\b",
     )
 )
+#: Every cue pattern contains one of these (lowercase): a sentence without any of them
+#: is no commitment, and most sentences are skipped without trying the patterns.
+_CUE_WORDS_NEEDED = ("toe", "nformeer", "zult", "ontvangt", "zal", "zullen")
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -99,6 +102,9 @@ _CUE_WORDS = 6
 
 def _find_cue(sentence: str) -> tuple[str, int] | None:
     """(cue phrase, its offset) of the first cue pattern that occurs in ``sentence``."""
+    lowered = sentence.lower()
+    if not any(word in lowered for word in _CUE_WORDS_NEEDED):
+        return None
     for pattern in _CUES:
         match = pattern.search(sentence)
         if match:

@@ -23,6 +23,8 @@ passages with ``nlp.pipe`` and turns what it finds into
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import sys
 import time
 from collections import Counter
@@ -32,8 +34,8 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from indexer.candidates import Candidate
-from indexer.nlp import RecognitionSettings, build_nlp
+from indexer.candidates import Candidate, doc_tokens
+from indexer.nlp import RecognitionSettings, build_nlp, lemma_lookups
 from indexer.themes import ThemeMatcher
 from kennisbank.model import Mention, Passage
 from kennisbank.registry import Registry, normalise
@@ -52,7 +54,7 @@ class EntityExtractor:
         self.registry = registry if registry is not None else Registry.load()
         self.settings = settings or RecognitionSettings()
         self.nlp = build_nlp(self.registry, settings=self.settings)
-        table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        table = lemma_lookups().get_table("lemma_lookup")
 
         @lru_cache(maxsize=65536)
         def lemma(word: str) -> str:
@@ -63,19 +65,45 @@ class EntityExtractor:
         )
 
     # ------------------------------------------------------------------ passages
-    def extract(self, passages: Iterable[Passage]) -> list[Mention]:
+    def extract(
+        self, passages: Iterable[Passage], *, processes: int | None = None
+    ) -> list[Mention]:
         """All mentions in ``passages``, passage by passage, in text order.
 
         Names, persons and model entities come from the pipeline (run in batches
         with ``nlp.pipe``); thema mentions from :meth:`thema_mentions`.
+
+        Each passage is read on its own, so many passages are shared out over
+        ``processes`` forked worker processes (default: one per usable CPU, and only
+        with at least :data:`PARALLEL_MIN_PASSAGES` passages per process, on Linux);
+        the result is the same, in the same order.
         """
         items = list(passages)
+        count = parallel_processes(len(items), processes)
+        if count > 1:
+            return self._extract_forked(items, count)
+        return self._extract_here(items)
+
+    def _extract_here(self, items: list[Passage]) -> list[Mention]:
         mentions: list[Mention] = []
         docs = self.nlp.pipe((p.text for p in items), batch_size=self.settings.batch_size)
         for passage, doc in zip(items, docs, strict=True):
             mentions.extend(self._doc_mentions(passage, doc))
             mentions.extend(self.thema_mentions(passage, doc=doc))
         return mentions
+
+    def _extract_forked(self, items: list[Passage], count: int) -> list[Mention]:
+        global _FORKED
+        bounds = [(i, min(i + _CHUNK, len(items))) for i in range(0, len(items), _CHUNK)]
+        _FORKED = (self, items)  # the workers inherit it: passages are not pickled
+        try:
+            with multiprocessing.get_context("fork").Pool(count) as pool:
+                rows = pool.map(_extract_range, bounds, chunksize=1)
+        except OSError:  # no fork (process or memory limits): read them here
+            return self._extract_here(items)
+        finally:
+            _FORKED = None
+        return [Mention(*row) for chunk in rows for row in chunk]
 
     def thema_mentions(self, passage: Passage, *, doc: Doc | None = None) -> list[Mention]:
         """The thema's of one passage (rules ``section`` and ``vocabulary``).
@@ -90,8 +118,9 @@ class EntityExtractor:
         """
         if doc is None:
             doc = self.nlp(passage.text)
+        tokens = doc_tokens(doc)
         names = [
-            (doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1].text))
+            (tokens.idx[c.start], tokens.end_char(c.end - 1))
             for c in doc._.kb_mentions or []
             if c.type in ("partner", "organisatie")
         ]
@@ -168,10 +197,10 @@ class EntityExtractor:
     def _doc_mentions(passage: Passage, doc: Doc) -> list[Mention]:
         result: list[Mention] = []
         cands: Sequence[Candidate] = doc._.kb_mentions or []
+        tokens = doc_tokens(doc)
         for cand in cands:
-            start = doc[cand.start].idx
-            last = doc[cand.end - 1]
-            end = last.idx + len(last.text)
+            start = tokens.idx[cand.start]
+            end = tokens.end_char(cand.end - 1)
             result.append(
                 Mention(
                     entity_id=cand.entity_id,
@@ -186,6 +215,57 @@ class EntityExtractor:
                 )
             )
         return result
+
+
+# --------------------------------------------------------------------------- processes
+#: Fewest passages per worker process for :meth:`EntityExtractor.extract` to fork.
+PARALLEL_MIN_PASSAGES = 2000
+#: Passages per task of a worker process.
+_CHUNK = 500
+#: The extractor and passages that forked workers read (set only while they run).
+_FORKED: tuple[EntityExtractor, list[Passage]] | None = None
+
+
+def usable_cpus() -> int:
+    """The number of CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def parallel_processes(passages: int, requested: int | None = None) -> int:
+    """How many processes read ``passages`` passages: ``requested`` when given, else one per
+    usable CPU with at least :data:`PARALLEL_MIN_PASSAGES` passages each.
+
+    Always 1 where worker processes cannot be forked (not Linux).
+    """
+    if not sys.platform.startswith("linux"):
+        return 1
+    if requested is not None:
+        return max(1, min(requested, passages))
+    return max(1, min(usable_cpus(), passages // PARALLEL_MIN_PASSAGES))
+
+
+def _extract_range(
+    bounds: tuple[int, int],
+) -> list[tuple[str, str, str, int, int, str, str, float, str]]:
+    """In a forked worker: the mentions of passages ``bounds[0]:bounds[1]`` as field tuples."""
+    assert _FORKED is not None
+    extractor, items = _FORKED
+    return [
+        (
+            m.entity_id,
+            m.passage_id,
+            m.document_id,
+            m.start,
+            m.end,
+            m.surface,
+            m.method,
+            m.score,
+            m.rule,
+        )
+        for m in extractor._extract_here(items[bounds[0] : bounds[1]])
+    ]
 
 
 # --------------------------------------------------------------------------- benchmark
@@ -241,7 +321,8 @@ def benchmark_extraction(
 
     Without ``passages`` the bundled corpus is used.  Building the pipeline is
     timed separately; the best of ``repeat`` runs of :meth:`EntityExtractor.extract`
-    over all passages counts.
+    over all passages in one process counts.  When the passages are enough for
+    several processes (:func:`parallel_processes`), one more run with them is printed.
     """
     if passages is None:
         passages = load_corpus_passages(corpus_dir)
@@ -252,7 +333,7 @@ def benchmark_extraction(
     mentions: list[Mention] = []
     for _ in range(max(1, repeat)):
         started = time.perf_counter()
-        mentions = extractor.extract(passages)
+        mentions = extractor.extract(passages, processes=1)
         timings.append(time.perf_counter() - started)
     best = min(timings)
     rate = len(passages) / best if best > 0 else float("inf")
@@ -264,6 +345,14 @@ def benchmark_extraction(
         f"{build_seconds:.1f} s)"
     )
     print("Mentions per type: " + ", ".join(f"{t} {n}" for t, n in sorted(per_type.items())))
+    processes = parallel_processes(len(passages))
+    if processes > 1:
+        started = time.perf_counter()
+        extractor.extract(passages, processes=processes)
+        seconds = time.perf_counter() - started
+        print(
+            f"Met {processes} processen: {seconds:.2f} s = {len(passages) / seconds:.0f} passages/s"
+        )
     return rate
 
 
@@ -309,7 +398,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 __all__ = [
     "EntityExtractor",
+    "PARALLEL_MIN_PASSAGES",
     "RecognitionSettings",
+    "parallel_processes",
+    "usable_cpus",
     "benchmark_extraction",
     "load_shared_passages",
     "default_corpus_dir",

@@ -32,9 +32,11 @@ are shared with :mod:`indexer.commitments`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache, partial
+from itertools import accumulate
 
 from indexer.segment import split_sentences
 from kennisbank.model import Link, Mention, Passage
@@ -46,6 +48,9 @@ LINK_TYPES: tuple[str, ...] = ("ligt_in", "deelnemer", "actief_in")
 QUOTE_LIMIT = 200
 
 _BULLET = re.compile(r"^\s*[•\-–*�]\s+")
+_LINE = re.compile(r"[^\n]+")
+_BODY = re.compile(r"\S(?:.*\S)?")
+_COLON = re.compile(r"\s*:")
 _COUNT = r"(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|\d+)"
 _PARTICIPATION = re.compile(
     r"\b(?:deelnem\w*|deelname|ne(?:emt|men)\s+deel|doe[nt]\s+mee|meedoen|meegedaan"
@@ -81,6 +86,10 @@ _WIJK_THEN_GEMEENTE = re.compile(r"\s+in\s+(?:de\s+gemeente\s+)?|\s*\(\s*|\s*,\s
 _GEMEENTE_THEN_WIJK = re.compile(r"\s*|\s*-\s*|\s*,\s*|\s+(?:aandachts|kracht)?wijk\s+")
 
 
+#: A link's quote, or a function that makes it (quotes are made only when used).
+Quote = str | Callable[[], str]
+
+
 def _etype(entity_id: str) -> str:
     return entity_id.split("/", 1)[0]
 
@@ -89,12 +98,12 @@ def _etype(entity_id: str) -> str:
 def unit_spans(text: str) -> list[tuple[int, int]]:
     """Offsets of the non-empty lines of ``text``, without a leading bullet (``• ``)."""
     spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text):
+    for line in _LINE.finditer(text):
         bullet = _BULLET.match(line.group(0))
         offset = line.start() + (bullet.end() if bullet else 0)
-        body = re.search(r"\S(?:.*\S)?", text[offset : line.end()])
+        body = _BODY.search(text, offset, line.end())
         if body:
-            spans.append((offset + body.start(), offset + body.end()))
+            spans.append((body.start(), body.end()))
     return spans
 
 
@@ -175,13 +184,26 @@ def index_mentions(mentions: Iterable[Mention]) -> dict[str, list[Mention]]:
     result: dict[str, list[Mention]] = {}
     for pid, unique in grouped.items():
         spans = {(m.start, m.end) for m in unique.values() if _etype(m.entity_id) != "thema"}
-        outer = [
-            m
-            for m in unique.values()
-            if not any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in spans)
-        ]
+        nested = _Nesting(spans)
+        outer = [m for m in unique.values() if not nested(m.start, m.end)]
         result[pid] = sorted(outer, key=lambda m: (m.start, -m.end, m.entity_id))
     return result
+
+
+class _Nesting:
+    """Whether a span lies strictly inside one of ``spans`` (in O(log n), not O(n))."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.reach = list(accumulate((e for _, e in self.spans), max))
+
+    def __call__(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, start)  # spans that start earlier: [:before]
+        if before and self.reach[before - 1] >= end:
+            return True
+        same = bisect_right(self.starts, start)  # spans that start here: [before:same]
+        return same > before and self.spans[same - 1][1] > end
 
 
 def _gemeente_of(registry: Registry, wijk_id: str) -> str | None:
@@ -210,16 +232,25 @@ class _Links:
 
     def __init__(self) -> None:
         self._links: dict[tuple[str, str, str], Link] = {}
+        # The evidence of each link as a set too: a wijk named in 50,000 passages
+        # would make a membership test on the list quadratic.
+        self._seen: dict[tuple[str, str, str], set[str]] = {}
 
     def add(
-        self, kind: str, source: str, target: str, passage_id: str | None, quote: str, origin: str
+        self, kind: str, source: str, target: str, passage_id: str | None, quote: Quote, origin: str
     ) -> None:
+        """Add one piece of evidence; ``quote`` (or what it returns) only counts for the first."""
         key = (kind, source, target)
-        link = self._links.setdefault(key, Link(kind, source, target, origin=origin))
-        if passage_id is not None and passage_id not in link.evidence:
+        link = self._links.get(key)
+        if link is None:
+            link = self._links[key] = Link(kind, source, target, origin=origin)
+            self._seen[key] = set()
+        seen = self._seen[key]
+        if passage_id is not None and passage_id not in seen:
+            seen.add(passage_id)
             link.evidence.append(passage_id)
             if not link.quote:
-                link.quote = quote
+                link.quote = quote if isinstance(quote, str) else quote()
 
     def result(self) -> list[Link]:
         return [self._links[key] for key in sorted(self._links)]
@@ -229,14 +260,17 @@ class _Links:
 def _pattern_pairs(text: str, mentions: Sequence[Mention]) -> list[tuple[Mention, str]]:
     """(wijk mention, gemeente id) pairs that a text pattern relates in ``text``."""
     pairs: list[tuple[Mention, str]] = []
+    types = [_etype(m.entity_id) for m in mentions]
     for i, first in enumerate(mentions):
-        for second in mentions[i + 1 : i + 3]:
-            gap = text[first.end : second.start]
-            kinds = (_etype(first.entity_id), _etype(second.entity_id))
-            if kinds == ("wijk", "gemeente") and _WIJK_THEN_GEMEENTE.fullmatch(gap):
-                pairs.append((first, second.entity_id))
-            elif kinds == ("gemeente", "wijk") and _GEMEENTE_THEN_WIJK.fullmatch(gap):
-                pairs.append((second, first.entity_id))
+        for j in range(i + 1, min(i + 3, len(mentions))):
+            second = mentions[j]
+            kinds = (types[i], types[j])
+            if kinds == ("wijk", "gemeente"):
+                if _WIJK_THEN_GEMEENTE.fullmatch(text[first.end : second.start]):
+                    pairs.append((first, second.entity_id))
+            elif kinds == ("gemeente", "wijk"):
+                if _GEMEENTE_THEN_WIJK.fullmatch(text[first.end : second.start]):
+                    pairs.append((second, first.entity_id))
     return pairs
 
 
@@ -294,23 +328,29 @@ def stated_locations(
 def _ligt_in(
     passages: Sequence[Passage], index: dict[str, list[Mention]], registry: Registry, out: _Links
 ) -> None:
-    stated: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # wijk -> (pid, gem, quote)
-    together: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    mentioned: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # wijk -> (pid, gem, quote); quotes are made only for the evidence that gives a link's quote
+    stated: dict[str, list[tuple[str, str, Quote]]] = defaultdict(list)
+    together: dict[str, list[tuple[str, Quote]]] = defaultdict(list)
+    mentioned: dict[str, list[tuple[str, Quote]]] = defaultdict(list)
     surfaces: dict[str, str | None] = {}
     for passage in passages:
         mentions = index.get(passage.id, [])
         pairs = stated_locations(passage, mentions, registry, surfaces)
         gemeenten = {m.entity_id for m in mentions if _etype(m.entity_id) == "gemeente"}
         gemeenten |= {gid for _, gid in pairs}  # incl. a gemeente inside a wijk's name
+        # Only a passage's first piece of evidence per wijk counts (``_Links.add``).
         for wijk in (m for m in mentions if _etype(m.entity_id) == "wijk"):
-            quote = _evidence_quote(passage, wijk.start, wijk.end)
-            mentioned[wijk.entity_id].append((passage.id, quote))
+            if (seen := mentioned[wijk.entity_id]) and seen[-1][0] == passage.id:
+                continue
+            quote = partial(_evidence_quote, passage, wijk.start, wijk.end)
+            seen.append((passage.id, quote))
             if _gemeente_of(registry, wijk.entity_id) in gemeenten:
                 together[wijk.entity_id].append((passage.id, quote))
         for wijk, gid in pairs:
-            quote = _evidence_quote(passage, wijk.start, wijk.end)
-            stated[wijk.entity_id].append((passage.id, gid, quote))
+            if (found := stated[wijk.entity_id]) and found[-1][:2] == (passage.id, gid):
+                continue
+            quote = partial(_evidence_quote, passage, wijk.start, wijk.end)
+            found.append((passage.id, gid, quote))
     for entity in registry.by_type("wijk"):
         gid = _gemeente_of(registry, entity.id)
         if gid is None:
@@ -358,7 +398,7 @@ def _list_items(passage: Passage, mentions: Sequence[Mention]) -> list[tuple[Men
     for start, end in unit_spans(passage.text):
         first = next((m for m in mentions if start <= m.start < end), None)
         if first and first.start == start and _etype(first.entity_id) == "gemeente":
-            if re.match(r"\s*:", passage.text[first.end : end]):
+            if _COLON.match(passage.text, first.end, end):
                 items.append((first, start, end))
     return items
 
@@ -388,6 +428,9 @@ def _deelnemer(
             sentence = text[span[0] : span[1]]
             inside = _within(mentions, *span)
             named = {m.entity_id for m in inside if _etype(m.entity_id) == "experiment"}
+            if not (named or chain or section_exp):
+                chain = None  # no experiment to take part in: the cue does not matter
+                continue
             cue = _PARTICIPATION.search(sentence) is not None
             listing = cue or (chain is not None and _CONTINUATION.match(sentence) is not None)
             if named:

@@ -6,7 +6,9 @@
    characters are tokens of their own (``Woensel-West`` → ``Woensel - West``,
    ``VROM/WWI`` → ``VROM / WWI``): a registry name and its ``-``/``/``/space variants
    then differ only in one token, and ``Rotterdam-Zuid`` exposes its gemeente;
-2. the lookup lemmatizer (tables from ``spacy-lookups-data``) and a sentencizer;
+2. a sentencizer (the lemma table of ``spacy-lookups-data`` is loaded once by
+   :func:`lemma_lookups` for the thema vocabulary; no component reads
+   ``token.lemma_``, so there is no lemmatizer in the pipeline);
 3. ``kb_registry_ruler``: spaCy's span ruler with one phrase pattern per registry
    name, alias and spelling variant (:func:`registry_patterns`), matched on
    ``LOWER``; every pattern carries ``"id": entity_id``.  It keeps *all* matches,
@@ -279,7 +281,6 @@ def build_nlp(registry: Registry, *, settings: RecognitionSettings | None = None
     """
     settings = settings or RecognitionSettings()
     nlp = spacy.blank("nl", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
     ruler = nlp.add_pipe(
         "span_ruler",
@@ -293,8 +294,6 @@ def build_nlp(registry: Registry, *, settings: RecognitionSettings | None = None
             "validate": False,
         },
     )
-    # Only the lemmatizer needs initialising; its tables are loaded once per process.
-    nlp.get_pipe("lemmatizer").initialize(lookups=lemma_lookups())
     ruler.add_patterns(registry_patterns(registry))
     table = registry_table(registry)
     nlp.add_pipe("kb_context_rules", config={"options": {"table": table}})

@@ -32,7 +32,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from indexer.candidates import Candidate
+from indexer.candidates import Candidate, doc_tokens
 from kennisbank.registry import normalise
 
 TITLES = frozenset(
@@ -108,6 +108,8 @@ NOT_NAMES = frozenset(
         "wijk",
     }
 )
+#: Tokens (lowercase) at which a rule can start.
+_TRIGGERS = TITLES | PLURAL_TITLES | MOTION_WORDS | {"("}
 _SKIP_AFTER_TITLE = frozenset({"-", ")", "(", ",", "‘", "’", "'", '"', "“", "”"})
 _MAX_NAME_TOKENS = 6
 
@@ -194,18 +196,22 @@ class PersonRules:
         candidates = doc._.kb_candidates
         if candidates is None:
             candidates = doc._.kb_candidates = []
-        taken = {i for c in candidates if c.method != "context" for i in range(c.start, c.end)}
         found: list[tuple[int, int, str]] = []
-        for i, tok in enumerate(doc):
-            lower = tok.lower_
+        lowers = doc_tokens(doc).lower
+        for i, lower in enumerate(lowers):
+            if lower not in _TRIGGERS:
+                continue
             if lower in TITLES:
                 found.extend(self._after(doc, i + 1, "titel", plural=False))
             elif lower in PLURAL_TITLES:
                 found.extend(self._after(doc, i + 1, "heren", plural=True))
             elif lower in MOTION_WORDS:
                 found.extend(self._after(doc, i + 1, "motie", plural=False))
-            elif tok.text == "(" and i + 1 < len(doc) and doc[i + 1].lower_ in APPOSITION_WORDS:
+            elif i + 1 < len(lowers) and lowers[i + 1] in APPOSITION_WORDS:  # "("
                 found.extend(self._apposition(doc, i))
+        if not found:
+            return doc
+        taken = {i for c in candidates if c.method != "context" for i in range(c.start, c.end)}
         found = [f for f in found if not any(k in taken for k in range(f[0], f[1]))]
         found.extend(self._coreferences(doc, found, taken))
         seen: set[tuple[int, int]] = set()

@@ -31,10 +31,17 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
-from indexer.candidates import LIST_GLUE, QUOTES, Candidate, EntityTable, pick, sentence_starts
+from indexer.candidates import (
+    LIST_GLUE,
+    QUOTES,
+    Candidate,
+    EntityTable,
+    doc_tokens,
+    pick,
+    sentence_starts,
+)
 from kennisbank.registry import normalise
 
 WIJK_KEYWORDS = frozenset(
@@ -55,32 +62,34 @@ _VETO = "veto"
 
 def _glued(doc: Doc, i: int) -> bool:
     """True when token ``i`` has no whitespace after it."""
-    return doc[i].whitespace_ == ""
+    return doc_tokens(doc).space[i] == ""
 
 
 def _newline_between(doc: Doc, first: int, last: int) -> bool:
-    """True when a line break separates token ``first`` from token ``last``."""
-    return any(
-        "\n" in doc[k].whitespace_ or (doc[k].is_space and "\n" in doc[k].text)
-        for k in range(first, last)
-    )
+    """True when a line break separates token ``first`` from token ``last``.
+
+    (spaCy keeps line breaks in whitespace tokens; ``whitespace_`` is only ever a space.)
+    """
+    texts = doc_tokens(doc).text
+    return any("\n" in texts[k] and texts[k].isspace() for k in range(first, last))
 
 
 def _is_compound(doc: Doc, start: int, end: int) -> bool:
     """True for a name glued to a word by a hyphen: ``Oost-Watergraafsmeer``, ``Nieuw-West``."""
+    texts = doc_tokens(doc).text
     after = (
-        end + 1 < len(doc)
-        and doc[end].text == "-"
+        end + 1 < len(texts)
+        and texts[end] == "-"
         and _glued(doc, end - 1)
         and _glued(doc, end)
-        and doc[end + 1].text[:1].isupper()
+        and texts[end + 1][:1].isupper()
     )
     before = (
         start >= 2
-        and doc[start - 1].text == "-"
+        and texts[start - 1] == "-"
         and _glued(doc, start - 2)
         and _glued(doc, start - 1)
-        and doc[start - 2].text[:1].isalpha()
+        and texts[start - 2][:1].isalpha()
     )
     return after or before
 
@@ -100,10 +109,8 @@ class Rows:
     """Table lines (``a | b | c``) of a doc, with the gemeente of each row."""
 
     def __init__(self, doc: Doc) -> None:
-        has_bar = (
-            doc.vocab.strings["|"] in doc.to_array(ORTH) if "|" in doc.vocab.strings else False
-        )
-        text = doc.text if has_bar else ""
+        tokens = doc_tokens(doc)
+        text = tokens.doc_text if "|" in tokens.text else ""
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.lines = text.split("\n")
         self.table = [" | " in line or line.startswith("| ") for line in self.lines]
@@ -115,7 +122,7 @@ class Rows:
 
     def line_of(self, doc: Doc, i: int) -> int:
         """The line number of token ``i``."""
-        return bisect.bisect_right(self.starts, doc[i].idx) - 1
+        return bisect.bisect_right(self.starts, doc_tokens(doc).idx[i]) - 1
 
     def assign(self, doc: Doc, gemeenten: list[Candidate]) -> None:
         """Give each table row the first gemeente in it, else the row above's gemeente."""
@@ -220,9 +227,10 @@ class PlaceRules:
         prefer: str | None,
     ) -> Candidate | str | None:
         """Rules ``Y X``, ``Y-X``, ``Y, X``, ``Y: X``, ``Y | X`` and ``X in Y``, ``X (Y)`` ..."""
+        tokens = doc_tokens(doc)
         j, conn = place.start, ""
-        if j > 0 and doc[j - 1].text in ("-", "/", ",", ":", "|"):
-            conn, j = doc[j - 1].text, j - 1
+        if j > 0 and tokens.text[j - 1] in ("-", "/", ",", ":", "|"):
+            conn, j = tokens.text[j - 1], j - 1
         for gem in ends.get(j, []):
             if _newline_between(doc, gem.end - 1, place.start):
                 continue
@@ -240,7 +248,7 @@ class PlaceRules:
                 place.start, place.end, eid, "context", 1.0, f"Y{conn} X".replace("Y|", "Y |")
             )
         k = place.end
-        after = [t.lower_ for t in doc[k : k + 3]]
+        after = tokens.lower[k : k + 3]
         options = (
             (["in", "de", "gemeente"], "X in Y"),
             (["in"], "X in Y"),
@@ -274,12 +282,13 @@ class PlaceRules:
         chain: tuple[int, str | None, str, str] | None,
     ) -> tuple[Candidate, str | None, str] | None:
         """Rules ``wijk X``, ``stadsdeel X``, ``de Y-se wijk X`` and lists after them."""
+        tokens = doc_tokens(doc)
         i = place.start - 1
-        while i >= 0 and doc[i].text in QUOTES:
+        while i >= 0 and tokens.text[i] in QUOTES:
             i -= 1
         gemeente: str | None = None
-        if i >= 0 and doc[i].lower_ in WIJK_KEYWORDS:
-            word = doc[i].lower_
+        if i >= 0 and tokens.lower[i] in WIJK_KEYWORDS:
+            word = tokens.lower[i]
             ktype = "buurt" if word == "buurt" else "wijk"
             adjective = ends.get(i, [])
             gemeente = adjective[0].entity_id if adjective else None
@@ -292,7 +301,7 @@ class PlaceRules:
         elif (
             chain is not None
             and chain[0] <= place.start
-            and all(t.lower_ in LIST_GLUE for t in doc[chain[0] : place.start])
+            and all(w in LIST_GLUE for w in tokens.lower[chain[0] : place.start])
         ):
             _, gemeente, ktype, rule = chain
         else:

@@ -27,7 +27,15 @@ from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from indexer.candidates import SPANS_KEY, Candidate, EntityTable, pick, type_rank
+from indexer.candidates import (
+    SPANS_KEY,
+    Candidate,
+    EntityTable,
+    doc_tokens,
+    name_key,
+    pick,
+    type_rank,
+)
 from indexer.persons import person_id
 from kennisbank.registry import normalise
 
@@ -104,9 +112,11 @@ class FuzzyMatcher:
         chunks: list[tuple[int, int]] = []
         start: int | None = None
         last_name: int | None = None
-        for i, tok in enumerate(doc):
-            name_like = i not in covered and tok.text[:1].isupper() and tok.text[:1].isalpha()
-            connector = i not in covered and tok.lower_ in _CONNECTORS and tok.whitespace_ != "\n"
+        tokens = doc_tokens(doc)
+        for i, (text, lower) in enumerate(zip(tokens.text, tokens.lower, strict=True)):
+            first = text[:1]
+            name_like = first.isupper() and first.isalpha() and i not in covered
+            connector = lower in _CONNECTORS and i not in covered
             if name_like:
                 if start is None:
                     start = i
@@ -122,9 +132,10 @@ class FuzzyMatcher:
         return chunks
 
     def _match(self, doc: Doc, start: int, end: int) -> tuple[float, str] | None:
-        if not (doc[start].text[:1].isupper() and doc[end - 1].text[:1].isupper()):
+        tokens = doc_tokens(doc)
+        if not (tokens.text[start][:1].isupper() and tokens.text[end - 1][:1].isupper()):
             return None
-        query = normalise(doc[start:end].text)
+        query = name_key(tokens.doc_text[tokens.idx[start] : tokens.end_char(end - 1)])
         if len(query) < self.min_length:
             return None
         choices = self.index.get((query[0], len(query.split())))
@@ -213,8 +224,10 @@ class Resolver:
         chosen: list[Candidate] = []
         used: set[int] = set()
 
+        tokens = doc_tokens(doc)
+
         def length(c: Candidate) -> int:
-            return doc[c.end - 1].idx + len(doc[c.end - 1].text) - doc[c.start].idx
+            return tokens.end_char(c.end - 1) - tokens.idx[c.start]
 
         primary = [c for c in candidates if c.method != "model"]
         model = [c for c in candidates if c.method == "model"]

@@ -37,13 +37,14 @@ from indexer.candidates import (
     TYPE_ORDER,
     Candidate,
     EntityTable,
+    doc_tokens,
     is_sentence_initial,
+    name_key,
     pick,
     sentence_starts,
     type_rank,
 )
 from indexer.places import Place, PlaceRules, Rows
-from kennisbank.registry import normalise
 
 CLUB_WORDS = frozenset(
     {"fc", "sc", "nac", "vitesse", "ado", "psv", "rkc", "vvv", "rbc", "nec", "ajax", "sparta"}
@@ -124,9 +125,11 @@ class ContextRules:
         for span in doc.spans.get(SPANS_KEY, []):
             by_span.setdefault((span.start, span.end), []).append(span.id_)
         groups = []
+        tokens = doc_tokens(doc)
+        text = tokens.doc_text
         for (start, end), ids in sorted(by_span.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
-            surface = doc[start:end].text
-            groups.append(_Group(start, end, sorted(set(ids)), normalise(surface), surface))
+            surface = text[tokens.idx[start] : tokens.end_char(end - 1)]
+            groups.append(_Group(start, end, sorted(set(ids)), name_key(surface), surface))
         return groups
 
     @staticmethod
@@ -169,13 +172,17 @@ class ContextRules:
 
     @staticmethod
     def _gemeente_ok(doc: Doc, group: _Group) -> bool:
-        before = [t.lower_ for t in doc[max(0, group.start - 2) : group.start] if t.text != "-"]
+        tokens = doc_tokens(doc)
+        window = range(max(0, group.start - 2), group.start)
+        before = [tokens.lower[k] for k in window if tokens.text[k] != "-"]
         if before and (before[-1] in CLUB_WORDS or before[-1] in INSTITUTION_BEFORE):
             return False
         if len(before) == 2 and before[-1] == "van" and before[0] in INSTITUTION_BEFORE:
             return False
-        nxt = doc[group.end] if group.end < len(doc) else None
-        return not (nxt is not None and nxt.lower_ in INSTITUTION_AFTER and nxt.text[:1].isupper())
+        if group.end >= len(tokens.text):
+            return True
+        nxt_lower, nxt_text = tokens.lower[group.end], tokens.text[group.end]
+        return not (nxt_lower in INSTITUTION_AFTER and nxt_text[:1].isupper())
 
     def _make(self, group: _Group, eid: str, verdict: str) -> Candidate:
         if verdict == "context":

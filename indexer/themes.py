@@ -67,6 +67,10 @@ def _fold(word: str) -> str:
     return normalise(word)
 
 
+#: A multi-word vocabulary entry that may start at a word: (thema index, words, key).
+_Start = tuple[int, tuple[str, ...], str]
+
+
 @dataclass
 class _Thema:
     id: str
@@ -111,6 +115,25 @@ class ThemeMatcher:
                         thema.firsts.setdefault(first, []).append((words, key))
             self.themas.append(thema)
         self.heading_themes = lru_cache(maxsize=4096)(self._heading_themes)
+        self._word_entries = lru_cache(maxsize=65536)(self._entries_of)
+
+    def _entries_of(self, word: str) -> tuple[tuple[tuple[int, str], ...], tuple[_Start, ...]]:
+        """What a (folded) word can start, for every thema at once (index in ``self.themas``).
+
+        The single-word keys it is (the word itself, else its lemma) and the
+        multi-word entries that may start at it.  Depends on the word alone, so it
+        is cached: a passage is then read once instead of once per thema.
+        """
+        lemma = self.lemma(word)
+        singles: list[tuple[int, str]] = []
+        starts: list[_Start] = []
+        for index, thema in enumerate(self.themas):
+            key = thema.single.get(word) or thema.single.get(lemma)
+            if key is not None:
+                singles.append((index, key))
+            for entry, entry_key in thema.firsts.get(word, []) + thema.firsts.get(lemma, []):
+                starts.append((index, entry, entry_key))
+        return tuple(singles), tuple(starts)
 
     # ------------------------------------------------------------------ headings
     def _name_word(self, word: str, thema: _Thema) -> bool:
@@ -186,11 +209,9 @@ class ThemeMatcher:
             for m in _WORD.finditer(passage.text)
             if not any(s <= m.start() < e for s, e in exclude)
         ]
-        lemmas = [self.lemma(tok) for _, _, tok in tokens]
-        for thema in self.themas:
+        for thema, hits in zip(self.themas, self._vocabulary_hits(tokens), strict=True):
             if thema.id in found:
                 continue
-            hits = self._vocabulary_hits(thema, tokens, lemmas)
             if len(hits) >= self.min_words:
                 start, end = min(hits.values())
                 found[thema.id] = Mention(
@@ -206,23 +227,24 @@ class ThemeMatcher:
                 )
         return sorted(found.values(), key=lambda m: (m.start, m.entity_id))
 
-    @staticmethod
     def _vocabulary_hits(
-        thema: _Thema, tokens: list[tuple[int, int, str]], lemmas: list[str]
-    ) -> dict[str, tuple[int, int]]:
-        hits: dict[str, tuple[int, int]] = {}
+        self, tokens: list[tuple[int, int, str]]
+    ) -> list[dict[str, tuple[int, int]]]:
+        """Per thema: each vocabulary key found → the span of its first occurrence."""
+        hits: list[dict[str, tuple[int, int]]] = [{} for _ in self.themas]
         for index, (start, end, word) in enumerate(tokens):
-            key = thema.single.get(word) or thema.single.get(lemmas[index])
-            if key is not None and key not in hits:
-                hits[key] = (start, end)
-            starting = thema.firsts.get(word, []) + thema.firsts.get(lemmas[index], [])
-            for entry, entry_key in starting:
-                if entry_key in hits or index + len(entry) > len(tokens):
+            singles, starts = self._word_entries(word)
+            for thema, key in singles:
+                if key not in hits[thema]:
+                    hits[thema][key] = (start, end)
+            for thema, entry, entry_key in starts:
+                if entry_key in hits[thema] or index + len(entry) > len(tokens):
                     continue
                 if all(
-                    tokens[index + k][2] == w or lemmas[index + k] == w for k, w in enumerate(entry)
+                    tokens[index + k][2] == w or self.lemma(tokens[index + k][2]) == w
+                    for k, w in enumerate(entry)
                 ):
-                    hits[entry_key] = (start, tokens[index + len(entry) - 1][1])
+                    hits[thema][entry_key] = (start, tokens[index + len(entry) - 1][1])
         return hits
 
 

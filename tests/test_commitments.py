@@ -292,3 +292,25 @@ def test_items_of_an_announced_list_need_no_cue_of_their_own() -> None:
     ]
     # without the announcement, list items need their own cue
     assert [c.passage_id for c in find_commitments(passages[1:])] == []
+
+
+def test_cue_prefilter_never_changes_a_verdict() -> None:
+    """The cheap word check in front of the cue patterns only skips sentences that no
+    pattern matches: same verdict as trying every pattern, on every corpus sentence."""
+    import re
+    from pathlib import Path
+
+    from indexer.commitments import _CUES, _find_cue
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt")))
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n", text) if s.strip()]
+    sentences += ["De Kamer wordt in het voorjaar GEÏNFORMEERD.", "ZULT U dat doen?"]
+    assert len(sentences) > 1000
+    cued = 0
+    for sentence in sentences:
+        direct = next((p.search(sentence) for p in _CUES if p.search(sentence)), None)
+        found = _find_cue(sentence)
+        assert (found is None) == (direct is None), sentence
+        cued += found is not None
+    assert cued >= 30  # the corpus does hold commitments: the check is not vacuous

@@ -13,8 +13,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.training import Example
 
-from indexer.extract import EntityExtractor, benchmark_extraction, main
-from indexer.nlp import RecognitionSettings, build_nlp, name_variants, registry_patterns
+from indexer.extract import (
+    PARALLEL_MIN_PASSAGES,
+    EntityExtractor,
+    benchmark_extraction,
+    main,
+    parallel_processes,
+    usable_cpus,
+)
+from indexer.nlp import (
+    RecognitionSettings,
+    build_nlp,
+    lemma_lookups,
+    name_variants,
+    registry_patterns,
+)
 from indexer.parsers.text import build_vocabulary, parse_text
 from indexer.persons import person_id
 from indexer.rules import COMPASS_WORDS
@@ -811,6 +824,23 @@ def test_corpus_has_mentions_of_every_kind(corpus_mentions: list[Mention]) -> No
     assert rules == {"section", "vocabulary"}
 
 
+def test_forked_workers_find_the_same_mentions_in_the_same_order(
+    extractor: EntityExtractor, corpus_mentions: list[Mention]
+) -> None:
+    # Three processes, so that each gets passages of several chunks and documents.
+    assert extractor.extract(_passages(), processes=3) == corpus_mentions
+
+
+def test_passages_are_shared_out_only_when_there_are_enough() -> None:
+    cpus = usable_cpus()
+    assert parallel_processes(10) == 1
+    assert parallel_processes(PARALLEL_MIN_PASSAGES - 1) == 1
+    assert parallel_processes(PARALLEL_MIN_PASSAGES * 64) == min(cpus, 64)
+    assert parallel_processes(10, requested=1) == 1
+    assert parallel_processes(10, requested=4) == 4  # asked for: also for few passages
+    assert parallel_processes(2, requested=4) == 2  # never more processes than passages
+
+
 def test_corpus_offsets_match_surfaces(corpus_mentions: list[Mention]) -> None:
     by_id = {p.id: p for p in _passages()}
     for m in corpus_mentions:
@@ -920,11 +950,13 @@ def test_corpus_tables(corpus_mentions: list[Mention]) -> None:
 def test_build_nlp_pipeline(registry: Registry) -> None:
     nlp = build_nlp(registry)
     assert nlp.lang == "nl"
-    assert nlp.pipe_names[:3] == ["lemmatizer", "sentencizer", "kb_registry_ruler"]
+    # No component reads token.lemma_: the thema vocabulary uses the lemma table itself.
+    assert nlp.pipe_names[:2] == ["sentencizer", "kb_registry_ruler"]
+    assert "lemmatizer" not in nlp.pipe_names
     assert nlp.pipe_names[-1] == "kb_resolver"
     assert nlp.get_pipe_config("kb_registry_ruler")["phrase_matcher_attr"] == "LOWER"
+    assert lemma_lookups().get_table("lemma_lookup").get("woningen") == "woning"
     doc = nlp("De woningen in de Utrechtse wijk Kanaleneiland.")
-    assert doc[1].lemma_ == "woning"
     assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [
         ("Utrechtse", "gemeente", "gemeente/utrecht"),
         ("Kanaleneiland", "wijk", "wijk/utrecht-kanaleneiland"),

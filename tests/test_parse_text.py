@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.parsers.text import build_vocabulary, parse_text
-from indexer.parsers.textrepair import ends_sentence, keep_hyphen
+from indexer.parsers.textrepair import collapse_spaces, ends_sentence, keep_hyphen
 from kennisbank.model import Block, ParsedDocument
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -440,6 +440,27 @@ def test_vocabulary_skips_line_end_fragments() -> None:
     vocab = build_vocabulary(["De verbeter-\ningen en leer-werkplekken. Café"])
     assert {"leer-werkplekken", "leer", "werkplekken", "café", "de", "en"} <= vocab
     assert "verbeter" not in vocab and "ingen" not in vocab
+
+
+def test_vocabulary_of_a_repeated_text_is_that_of_one_copy() -> None:
+    text = "De Woensel-West aanpak: bewoners en Bewoners praten mee. "
+    assert build_vocabulary([text * 500]) == build_vocabulary([text])
+    assert {"woensel-west", "woensel", "west", "bewoners"} <= build_vocabulary([text])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a  b", "a b"),
+        ("a b c", "a b c"),
+        ("a\u00a0b", "a b"),
+        ("a \u202f\u2007 b", "a b"),
+        ("  a  ", "a"),
+        ("a\tb", "a\tb"),  # only spaces collapse
+    ],
+)
+def test_collapse_spaces(raw: str, expected: str) -> None:
+    assert collapse_spaces(raw) == expected
 
 
 def test_own_words_are_the_default_vocabulary() -> None:

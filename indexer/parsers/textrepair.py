@@ -25,7 +25,9 @@ _ITALIC_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![*A-Za-z0-9
 _TAG_RE = re.compile(r"</?(?:i|b|em|strong|u|sup|sub)>", re.IGNORECASE)
 _ORDINAL_CARET_RE = re.compile(r"(?<=\d)\^(e|ste|de)\b")
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\ufeff\u00ad]")
-_SPACES_RE = re.compile(r"[ \u00a0\u2007\u202f]+")
+# Runs of two or more, or one no-break space: a single space stays as it is, which spares
+# a replacement per word on long lines.
+_SPACES_RE = re.compile(r"[ \u00a0\u2007\u202f]{2,}|[\u00a0\u2007\u202f]")
 _PAGE_NUMBER_RE = re.compile(
     r"^\s*(?:[-–]\s*)?\d{1,3}(?:\s*[-–])?\s*$"
     r"|^\s*(?:pagina|page|blz\.?)\s*\d{1,3}(?:\s*(?:van|of|/)\s*\d{1,3})?\s*$",
@@ -150,7 +152,9 @@ def build_vocabulary(texts: Iterable[str]) -> set[str]:
         if not text:
             continue
         body = _EOL_HYPHEN_RE.sub(" ", text.replace("\r", "").replace("\u00ad", ""))
-        vocab.update(_word_tokens(body))
+        # Each distinct word once: a long text repeats its words many times.
+        for word in set(_WORD_RE.findall(body)):
+            vocab.update(_word_tokens(word))
     return vocab
 
 

@@ -22,6 +22,16 @@ from kennisbank.model import Block
 _X_ROW_RE = re.compile(
     r"^\s*(?P<name>[A-Z][^\t]*?[a-zà-ÿ.)])\s+(?P<rest>(?:X|\*\))(?:\s+(?:X|\*\)))*)$"
 )
+
+
+def _x_row(line: str) -> re.Match[str] | None:
+    """``_X_ROW_RE.match(line)``, skipping the regex (a scan of the whole line) when the
+    line cannot end in ``X`` or ``*)``."""
+    if not line.rstrip("\n").endswith(("X", "*)")):
+        return None
+    return _X_ROW_RE.match(line)
+
+
 _NUM_TOKEN_RE = re.compile(r"^\d+(?:[.,]\d+)?%?(?:-(?:\d+(?:[.,]\d+)?%?)?)?$")
 _ROW_NUMBER_RE = re.compile(r"^\d{1,3}\.$")
 _LIST_START_RE = re.compile(r"^\s*(?:[•�▪◦\-–]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
@@ -54,7 +64,7 @@ def _is_caption(line: str) -> bool:
         return False
     if text[-1] in ".;,:" or _LIST_START_RE.match(line) or _NOTE_START_RE.match(line):
         return False
-    return not _X_ROW_RE.match(line)
+    return not _x_row(line)
 
 
 def _caption_above(lines: list[str], start: int, used: set[int]) -> tuple[str, int]:
@@ -141,12 +151,12 @@ def _x_tables(lines: list[str], used: set[int]) -> list[TableRegion]:
     regions: list[TableRegion] = []
     i = 0
     while i < len(lines):
-        if i in used or not _X_ROW_RE.match(lines[i]):
+        if i in used or not _x_row(lines[i]):
             i += 1
             continue
         row_idx = [i]
         j = i + 1
-        while j < len(lines) and (is_blank(lines[j]) or _X_ROW_RE.match(lines[j])):
+        while j < len(lines) and (is_blank(lines[j]) or _x_row(lines[j])):
             if not is_blank(lines[j]):
                 row_idx.append(j)
             elif j + 1 < len(lines) and is_blank(lines[j + 1]):
@@ -157,7 +167,7 @@ def _x_tables(lines: list[str], used: set[int]) -> list[TableRegion]:
             continue
         parsed: list[tuple[str, list[str]]] = []
         for r in row_idx:
-            match = _X_ROW_RE.match(lines[r])
+            match = _x_row(lines[r])
             assert match is not None
             parsed.append((match.group("name").strip(), match.group("rest").split(" ")))
         ncols = max(len(cells) for _, cells in parsed)
