@@ -40,6 +40,8 @@ Stemming
 
 All filters are module-level classes without unpicklable state, so Whoosh can
 pickle the schema and rebuild the analyzer when an index is opened.
+:func:`dutch_analyzer` returns a :class:`DutchAnalyzer`: the same chain, with
+index-time analysis memoised per word (the output is the chain's, token for token).
 """
 
 from __future__ import annotations
@@ -52,7 +54,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, Token
+from whoosh.analysis import (
+    Analyzer,
+    CompositeAnalyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    Token,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS_FILE = DATA_DIR / "stopwords_nl.txt"
@@ -354,13 +363,175 @@ def _restore(t: Token, keep: dict[str, Any]) -> None:
         setattr(t, name, value)
 
 
+# ---------------------------------------------------------------- the analyzer
+#: Filters whose output for a token depends on that token alone (apart from the
+#: position renumbering of :class:`DutchStopFilter` and the per-position
+#: :class:`DedupeFilter`, which :class:`DutchAnalyzer` reproduces).
+_PER_TOKEN_FILTERS = (
+    LowercaseFilter,
+    VariantsFilter,
+    DecompoundFilter,
+    AccentFoldFilter,
+    DutchStopFilter,
+    DutchStemFilter,
+    DedupeFilter,
+)
+#: Distinct words whose terms :class:`DutchAnalyzer` keeps before starting afresh.
+_WORD_CACHE_SIZE = 400_000
+#: Field values up to this length (titles, heading paths) are cached whole.
+_VALUE_CACHE_CHARS = 400
+_VALUE_CACHE_SIZE = 20_000
+
+
+class DutchAnalyzer(CompositeAnalyzer):
+    """The chain of :func:`dutch_analyzer`, with index-time analysis memoised per word.
+
+    At index time every filter of the chain treats a word on its own, except
+    that stopwords take no position and terms of one word are deduplicated.  So
+    the terms of a word are computed once, by running the very same chain over
+    that word alone, and reused for every later occurrence; positions and
+    character offsets are then assigned as the chain does.  Short field values
+    (titles, heading paths, which repeat across the passages of a document) are
+    cached whole.  Query mode and unusual options run the plain chain, so the
+    output is the chain's output in every case.
+    """
+
+    def __init__(self, *composables: Any) -> None:
+        super().__init__(*composables)
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
+        self._words: dict[tuple[str, bool], tuple[str, ...]] = {}
+        self._values: dict[tuple[str, bool], list[tuple[str, int, int, int]]] = {}
+        self.fast = isinstance(self.items[0], RegexTokenizer) and all(
+            type(item) in _PER_TOKEN_FILTERS for item in self.items[1:]
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"items": self.items}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.items = state["items"]
+        self._reset_caches()
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        if (
+            mode != "index"
+            or not self.fast
+            or keeporiginal
+            or not removestops
+            or not tokenize
+            or no_morph
+        ):
+            return super().__call__(
+                value,
+                no_morph=no_morph,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                **kwargs,
+            )
+        token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
+        return self._emit(token, self._index_terms(value, positions), start_pos, start_char)
+
+    def index_terms(self, value: str, positions: bool = True) -> list[tuple[str, int, int, int]]:
+        """``(term, position, startchar, endchar)`` of every index-mode token of ``value``,
+        as the plain chain makes them (positions start at 0, chars at 0)."""
+        return self._index_terms(value, positions)
+
+    def _index_terms(self, value: str, positions: bool) -> list[tuple[str, int, int, int]]:
+        short = len(value) <= _VALUE_CACHE_CHARS
+        if short:
+            found = self._values.get((value, positions))
+            if found is not None:
+                return found
+        words = self._words
+        out: list[tuple[str, int, int, int]] = []
+        pos = -1
+        for raw, match in enumerate(self.items[0].expression.finditer(value)):
+            text = match.group(0).lower()
+            terms = words.get((text, positions))
+            if terms is None:
+                terms = self._word_terms(text, positions)
+            if not terms:
+                continue
+            # DutchStopFilter: the first kept word keeps its own position, every later
+            # kept word takes the next one.
+            pos = raw if pos < 0 else pos + 1
+            start, end = match.start(), match.end()
+            out.extend((term, pos, start, end) for term in terms)
+        if short:
+            if len(self._values) >= _VALUE_CACHE_SIZE:
+                self._values.clear()
+            self._values[(value, positions)] = out
+        return out
+
+    def _word_terms(self, text: str, positions: bool) -> tuple[str, ...]:
+        """The terms the chain's filters make of the one lowercase word ``text``."""
+        token = Token(positions, True, removestops=True, mode="index")
+        token.text, token.boost, token.stopped = text, 1.0, False
+        token.pos, token.startchar, token.endchar = 0, 0, len(text)
+        stream: Iterator[Token] = iter((token,))
+        for item in self.items[1:]:
+            stream = item(stream)
+        terms = tuple(t.text for t in stream)
+        if len(self._words) >= _WORD_CACHE_SIZE:
+            self._words.clear()
+        self._words[(text, positions)] = terms
+        return terms
+
+    @staticmethod
+    def _emit(
+        token: Token,
+        terms: list[tuple[str, int, int, int]],
+        start_pos: int,
+        start_char: int,
+    ) -> Iterator[Token]:
+        token.boost = 1.0
+        token.stopped = False
+        positions, chars = token.positions, token.chars
+        for text, pos, start, end in terms:
+            token.text = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
 # ---------------------------------------------------------------- public API
 def dutch_analyzer(*, decompound: bool = True) -> Analyzer:
     """Return the Dutch analyzer for passage text, headings and titles.
 
     ``decompound=False`` leaves out compound splitting (the index then holds
-    only whole words).  The result is picklable, as Whoosh requires.
+    only whole words).  The result is picklable, as Whoosh requires; it is a
+    :class:`DutchAnalyzer`, which memoises index-time analysis per word.
     """
+    return DutchAnalyzer(*plain_dutch_chain(decompound=decompound).items)
+
+
+def plain_dutch_chain(*, decompound: bool = True) -> CompositeAnalyzer:
+    """The filter chain of :func:`dutch_analyzer` as a plain Whoosh analyzer, without
+    memoising (the reference :class:`DutchAnalyzer` is tested against)."""
     chain: Any = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | VariantsFilter()
     if decompound:
         chain = chain | DecompoundFilter()
@@ -400,12 +571,14 @@ __all__ = [
     "DecompoundFilter",
     "DedupeFilter",
     "DutchStemFilter",
+    "DutchAnalyzer",
     "DutchStopFilter",
     "VariantsFilter",
     "analyze",
     "analyze_positions",
     "dutch_analyzer",
     "fold",
+    "plain_dutch_chain",
     "stem",
     "stem_overrides",
     "stopwords",

@@ -197,14 +197,16 @@ class Decompounder:
 
     # ------------------------------------------------------------------ internals
     def _is_part(self, text: str, *, first: bool, last: bool) -> bool:
+        # Every test is a plain condition, so their order does not matter for the
+        # result; the lexicon lookup goes first because most substrings are no word.
+        zipf = self._lexicon.get(text, 0.0)
+        if zipf < self.min_part_zipf:
+            return False
         if len(text) < (self.min_last if last else self.min_part) or text in BLOCKED_PARTS:
             return False
         if not last and _prefix_like(text):
             return False
         if not first and text in BLOCKED_TAILS:
-            return False
-        zipf = self._lexicon.get(text, 0.0)
-        if zipf < self.min_part_zipf:
             return False
         if len(text) <= _SHORT and text not in self._extra:
             # Short lexicon entries are often abbreviations or English words (``art``,

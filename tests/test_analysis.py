@@ -19,6 +19,7 @@ from kennisbank.analysis import (
     analyze_positions,
     dutch_analyzer,
     fold,
+    plain_dutch_chain,
     stem,
     stem_overrides,
     stopwords,
@@ -268,3 +269,89 @@ def test_analyzer_never_raises_and_tokens_are_nonempty(text: str, mode: str) -> 
 def test_query_mode_gives_at_most_one_term_per_position(words: list[str]) -> None:
     positions = [p for p, _ in analyze_positions(" ".join(words), mode="query")]
     assert len(positions) == len(set(positions))
+
+
+# ---------------------------------------------------------------- memoised analyzer
+def _tokens(analyzer: object, text: str, **kwargs: object) -> list[tuple[object, ...]]:
+    return [
+        (
+            t.text,
+            getattr(t, "pos", None),
+            getattr(t, "startchar", None),
+            getattr(t, "endchar", None),
+        )
+        for t in analyzer(text, **kwargs)  # type: ignore[operator]
+    ]
+
+
+_OPTIONS = [
+    {"positions": True, "chars": True, "mode": "index"},
+    {"positions": True, "mode": "index"},
+    {"positions": True, "chars": True, "mode": "index", "start_pos": 7, "start_char": 100},
+    {"positions": True, "chars": True, "mode": "query"},
+    {"positions": True, "mode": "index", "removestops": False},
+    {"mode": "index"},
+]
+
+
+@pytest.mark.parametrize("decompound", [True, False])
+def test_memoised_analyzer_gives_the_chain_output_on_the_corpus(
+    corpus_text: str, decompound: bool
+) -> None:
+    """Per-word memoising (and whole-value caching) changes no term, position or offset."""
+    memoised = dutch_analyzer(decompound=decompound)
+    plain = plain_dutch_chain(decompound=decompound)
+    blocks = [b for b in corpus_text.split("\n\n") if b.strip()]
+    assert len(blocks) > 300
+    blocks = blocks if decompound else blocks[::4]
+    for options in [_OPTIONS[0], *_OPTIONS]:  # the first options twice: on warm caches
+        for block in blocks:
+            assert _tokens(memoised, block, **options) == _tokens(plain, block, **options)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(max_size=120)
+    | st.lists(
+        st.sampled_from(
+            [
+                "de",
+                "Wijk",
+                "30 995",
+                "leer-werkplekken",
+                "’s-Gravenhage",
+                "40+",
+                "€ 5.000",
+                "schooluitval",
+                "thema's",
+                "G31",
+                "kst-30995-78",
+                "Kanaleneiland",
+                "het",
+                "-",
+            ]
+        ),
+        max_size=10,
+    ).map(" ".join),
+    st.sampled_from(_OPTIONS),
+)
+def test_memoised_analyzer_equals_the_chain_on_any_text(text: str, options: dict) -> None:
+    analyzer = _SHARED_MEMOISED
+    assert _tokens(analyzer, text, **options) == _tokens(_SHARED_PLAIN, text, **options)
+
+
+_SHARED_MEMOISED = dutch_analyzer()
+_SHARED_PLAIN = plain_dutch_chain()
+
+
+def test_memoised_analyzer_pickles_without_its_caches(corpus_text: str) -> None:
+    analyzer = dutch_analyzer()
+    empty = len(pickle.dumps(analyzer))
+    list(analyzer(corpus_text, positions=True, chars=True, mode="index"))
+    assert len(pickle.dumps(analyzer)) == empty
+    again = pickle.loads(pickle.dumps(analyzer))
+    assert again == analyzer and again.has_morph()
+    text = corpus_text[:2000]
+    assert _tokens(again, text, positions=True, mode="index") == _tokens(
+        plain_dutch_chain(), text, positions=True, mode="index"
+    )

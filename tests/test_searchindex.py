@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
 
 from kennisbank import graph
+from kennisbank.analysis import plain_dutch_chain
 from kennisbank.config import Settings, load_settings
 from kennisbank.facets import CATALOG_FILE
 from kennisbank.model import Mention
 from kennisbank.searchindex import (
     META_FILE,
     VOCABULARY_FILE,
+    PassageRecords,
     SearchIndexError,
     build_search_index,
     load_vocabulary,
     read_meta,
+    search_schema,
     snippet_html,
     surface_words,
     term_spans,
@@ -208,16 +212,99 @@ def test_refuses_a_folder_that_is_not_empty(real: tuple[Path, Path], tmp_path: P
         build_search_index(store, tmp_path)
 
 
-def test_two_writer_processes_build_the_same_index(real: tuple[Path, Path], tmp_path: Path) -> None:
+def _index_content(target: Path) -> dict[str, Any]:
+    """Everything search reads from an index, keyed by passage id rather than document
+    number: stored fields, every term's postings (weight and encoded positions), field
+    lengths and sortable column values."""
+    ix = whoosh_index.open_dir(str(target), readonly=True)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        postings = {}
+        for fieldname, term in reader.all_terms():
+            matcher = reader.postings(fieldname, term)
+            found = []
+            while matcher.is_active():
+                found.append((ids[matcher.id()], round(matcher.weight(), 6), matcher.value()))
+                matcher.next()
+            postings[(fieldname, term)] = sorted(found)
+        lengths = {
+            (name, ids[d]): reader.doc_field_length(d, name)
+            for name in ix.schema.scorable_names()
+            for d in ids
+        }
+        columns = {
+            (name, ids[d]): reader.column_reader(name)[d]
+            for name in ix.schema.names()
+            if ix.schema[name].column_type
+            for d in ids
+        }
+        return {
+            "stored": {fields["id"]: fields for _, fields in reader.iter_docs()},
+            "postings": postings,
+            "lengths": lengths,
+            "columns": columns,
+            "doc_count": reader.doc_count(),
+            "fields": sorted(ix.schema.names()),
+        }
+
+
+def _plain_whoosh_build(db_path: Path, target: Path) -> None:
+    """The reference: the same records through Whoosh's own writer and codec, with the
+    plain (unmemoised) analyzer chain."""
+    target.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(target), search_schema(plain_dutch_chain()))
+    writer = ix.writer()
+    with Store(db_path) as store:
+        records = PassageRecords(store)
+        for passage in records.passages:
+            writer.add_document(**records.record(passage))
+    writer.commit()
+
+
+@pytest.fixture(scope="module")
+def plain_content(real: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    target = tmp_path_factory.mktemp("plain") / "search"
+    _plain_whoosh_build(real[0], target)
+    return _index_content(target)
+
+
+def test_fast_build_writes_what_whooshs_own_writer_writes(
+    real: tuple[Path, Path], plain_content: dict
+) -> None:
+    _, target = real
+    content = _index_content(target)
+    assert content["doc_count"] == plain_content["doc_count"] > 500
+    assert content["fields"] == plain_content["fields"]
+    assert content["stored"] == plain_content["stored"]
+    assert content["postings"].keys() == plain_content["postings"].keys()
+    assert content["postings"] == plain_content["postings"]
+    assert content["lengths"] == plain_content["lengths"]
+    assert content["columns"] == plain_content["columns"]
+
+
+def test_small_corpus_is_one_segment(real: tuple[Path, Path]) -> None:
+    _, target = real
+    ix = whoosh_index.open_dir(str(target), readonly=True)
+    assert len(ix._segments()) == 1
+    assert read_meta(target)["writer"] == {"procs": 1}
+
+
+def test_two_writer_processes_build_the_same_index(
+    real: tuple[Path, Path], plain_content: dict, tmp_path: Path
+) -> None:
     db_path, target = real
     with Store(db_path) as store:
-        counts = build_search_index(
-            store, tmp_path / "mp", writer_options={"procs": 2, "multisegment": True}
-        )
+        counts = build_search_index(store, tmp_path / "mp", writer_options={"procs": 2})
     assert counts["passages"] == read_meta(target)["passages"]
-    assert sorted(s["id"] for s in _stored(tmp_path / "mp")) == sorted(
-        s["id"] for s in _stored(target)
-    )
+    ix = whoosh_index.open_dir(str(tmp_path / "mp"), readonly=True)
+    assert len(ix._segments()) == 2
+    assert _index_content(tmp_path / "mp") == plain_content
+    # Passages keep their order: the second segment continues the first.
+    with ix.searcher() as searcher:
+        order = [fields["id"] for _, fields in searcher.reader().iter_docs()]
+    with Store(db_path) as store:
+        assert order == [f"{p.document_id}:{p.id}" for p in store.all_passages()]
 
 
 def test_snippet_escapes_text_and_marks_only_matches() -> None:
