@@ -12,7 +12,10 @@ something builds a complete new *generation* (see :mod:`kennisbank.generations`)
    is published (the report says ``ongewijzigd``);
 4. copy the live SQLite file into ``gen-<stamp>/kennisbank.sqlite`` (SQLite backup
    API), store the parsed documents and rebuild the graph in one transaction;
-5. build the full-text index into ``gen-<stamp>/search/``;
+5. make the full-text index in ``gen-<stamp>/search/``: the live generation's index
+   hard-linked and updated with the passages of changed documents
+   (:mod:`kennisbank.searchupdate`), or built in full (first build, ``--full``,
+   other index code, or when too much changed: the report gives the reason);
 6. write ``manifest.json`` (counts, checksums), verify it from disk, and only then
    switch ``CURRENT`` atomically; the previous generation is kept, older ones go.
 
@@ -190,9 +193,26 @@ class IndexReport:
         else:
             kind = "Volledige bouw" if self.full_build else "Incrementele bouw"
             lines.append(f"{kind}: {self.seconds:.1f} s ({stages})")
+            if self.search:
+                lines.append(search_summary(self.search))
         if self.generation:
             lines.append(f"Live generatie: {self.generation}")
         return lines
+
+
+def search_summary(search: dict[str, Any]) -> str:
+    """The Dutch line about the full-text index: updated (how much) or rebuilt (why)."""
+    seconds = f"{float(search.get('seconds', 0.0)):.1f} s"
+    if search.get("mode") == "incremental":
+        changed = search.get("reindexed_documents", 0)
+        return (
+            f"Zoekindex: bijgewerkt ({changed} {'document' if changed == 1 else 'documenten'}"
+            f" opnieuw, {search.get('removed_documents', 0)} verwijderd;"
+            f" {search.get('added_passages', 0)} passages toegevoegd,"
+            f" {search.get('deleted_passages', 0)} verwijderd), {seconds}"
+        )
+    reason = search.get("reason")
+    return f"Zoekindex: opnieuw opgebouwd{f' ({reason})' if reason else ''}, {seconds}"
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -583,7 +603,7 @@ def _build(
             store.set_meta("generation", target.name)
         pause_point("knowledge", target)
         with _timed(stages, "search"):
-            report.search = _build_search(store, target)
+            report.search = _build_search(store, target, live if copy else None)
         counts = store.counts()
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     pause_point("search", target)
@@ -669,11 +689,23 @@ def search_index_stale(generation: Path) -> bool:
     return meta.get("schema_version") != SEARCH_SCHEMA_VERSION
 
 
-def _build_search(store: Store, generation: Path) -> dict[str, Any]:
-    """Build the full-text index of ``store`` into ``generation/search``."""
+def _build_search(store: Store, generation: Path, previous: Path | None) -> dict[str, Any]:
+    """The full-text index of ``store`` in ``generation/search``: the ``previous``
+    generation's index updated (:mod:`kennisbank.searchupdate`) when that is possible,
+    otherwise built in full; ``mode`` and, for a full build, ``reason`` say which."""
+    from kennisbank import searchupdate
     from kennisbank.searchindex import build_search_index
 
-    return build_search_index(store, generations.search_dir(generation))
+    target = generations.search_dir(generation)
+    reason = "volledige bouw"
+    if previous is not None:
+        plan = searchupdate.plan_update(generations.search_dir(previous), store)
+        if plan.reason is None:
+            return searchupdate.apply_update(plan, store, generations.search_dir(previous), target)
+        reason = plan.reason
+    counts = build_search_index(store, target)
+    searchupdate.record_state(store, target)
+    return {**counts, "mode": "full", "reason": reason}
 
 
 def _size(path: Path) -> int:

@@ -11,6 +11,7 @@ missing, damaged or old-layout index gives a Dutch message and a rebuild.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from indexer.pipeline import (
@@ -58,6 +59,7 @@ def index_status(settings: Settings, *, checksums: bool = False) -> dict[str, An
         else [],
         "legacy_layout": generations.has_legacy_layout(data_dir) if data_dir.is_dir() else False,
         "lock": lock_state(data_dir),
+        "search_index": {},
     }
     if pointer is not None:
         try:
@@ -72,6 +74,7 @@ def index_status(settings: Settings, *, checksums: bool = False) -> dict[str, An
             build_seconds=round(sum(stages.values()), 3) if stages else None,
             counts=facts.get("counts") or {},
         )
+        result["search_index"] = _search_state(data_dir / pointer)
     if live.folder is not None and settings.corpus_dir.is_dir():
         try:
             with Store(generations.db_file(live.folder)) as store:
@@ -87,6 +90,20 @@ def index_status(settings: Settings, *, checksums: bool = False) -> dict[str, An
                 "unchanged": len(scan.unchanged),
             }
     return result
+
+
+def _search_state(generation: Path) -> dict[str, Any]:
+    """How the generation's full-text index was made (``mode``) and deletions it keeps."""
+    from kennisbank.searchindex import read_meta
+
+    meta = read_meta(generations.search_dir(generation))
+    if not meta:
+        return {}
+    return {
+        "mode": meta.get("mode", "full"),
+        "stale_passages": int(meta.get("stale_passages", 0)),
+        "built_at": meta.get("built_at"),
+    }
 
 
 def status_exit_code(status: dict[str, Any]) -> int:
@@ -115,6 +132,12 @@ def format_status(status: dict[str, Any]) -> list[str]:
             f"toezeggingen: {counts.get('commitments', 0)}, "
             f"in de zoekindex: {counts.get(manifest.SEARCH_COUNT, 0)}"
         )
+    search = status.get("search_index") or {}
+    if search:
+        how = "bijgewerkt" if search["mode"] == "incremental" else "volledig gebouwd"
+        stale = search["stale_passages"]
+        kept = f", {stale} verwijderde passages tellen nog mee in de statistiek" if stale else ""
+        lines.append(f"Zoekindex: {how}{kept}")
     corpus = status["corpus"]
     if corpus is not None:
         changed = len(corpus["changed"]) + len(corpus["added"]) + len(corpus["removed"])

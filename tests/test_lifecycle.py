@@ -250,6 +250,7 @@ def test_status_shows_generation_counts_corpus_changes_and_lock(
     assert "(volledige bouw, " in shown.output
     assert "Documenten: 2, passages: " in shown.output
     assert "Corpus sinds de bouw: ongewijzigd" in shown.output
+    assert "Zoekindex: volledig gebouwd" in shown.output
     assert "Slot: vrij" in shown.output
 
     (settings.corpus_dir / "a.txt").write_text("Anders\n\nDe wijk Overvecht is veranderd.\n")
