@@ -80,6 +80,9 @@ def run_index_here(corpus: Path, data_dir: Path) -> dict[str, Any]:
         "passages": report.totals.get("passages", 0),
         "documents": report.totals.get("documents", 0),
         "skipped": len(report.skipped),
+        "parsed": len(report.parsed),
+        "unchanged": len(report.unchanged),
+        "published": report.published,
         "search_seconds": report.search.get("seconds"),
         "index_dir": str(index_dir) if index_dir else "",
         "index_bytes": dir_size(index_dir) if index_dir else 0,
@@ -136,6 +139,12 @@ def run_index_subprocess(corpus: Path, data_dir: Path) -> dict[str, Any]:
     """:func:`run_index_here` in a fresh subprocess (``data_dir`` is replaced)."""
     if Path(data_dir).exists():
         shutil.rmtree(data_dir)
+    return run_worker(["run-index", str(corpus), str(data_dir)])
+
+
+def reindex_subprocess(corpus: Path, data_dir: Path) -> dict[str, Any]:
+    """:func:`run_index_here` in a fresh subprocess over an existing ``data_dir``: an
+    incremental run (unchanged files are not parsed again)."""
     return run_worker(["run-index", str(corpus), str(data_dir)])
 
 

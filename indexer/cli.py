@@ -460,6 +460,9 @@ def _register_source_commands() -> None:
 
     cli.add_command(harvest_command)
     cli.add_command(import_jsonl_command)
+    from indexer.cli_bench import bench_command
+
+    cli.add_command(bench_command)
 
 
 _register_source_commands()

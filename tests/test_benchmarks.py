@@ -1,19 +1,24 @@
-"""Smoke tests of the search benchmark (``benchmarks/``): it runs end to end on a tiny
-corpus and returns well-formed figures.  Nothing here asserts a timing."""
+"""Smoke tests of the benchmarks (``benchmarks/``, ``kennisbank bench``): they run end to
+end on small corpora and return well-formed figures.  Nothing here asserts a timing."""
 
 from __future__ import annotations
 
+import json
 import math
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from benchmarks.build import build_search_index_subprocess, run_index_subprocess
+from benchmarks.growth import GrowthPoint, render_growth, render_svg
 from benchmarks.queries import SampleText, generate_queries, load_dev_queries
 from benchmarks.scale import sgd_blocks, subset_store, write_scale_store
 from benchmarks.search_bench import (
     BUNDLED_CORPUS,
     DEFAULT_DEV_QUERIES,
+    DEFAULT_SHARED,
     PERCENTILES,
     BenchReport,
     CorpusResult,
@@ -23,7 +28,11 @@ from benchmarks.search_bench import (
     render_markdown,
 )
 from benchmarks.stats import Spread, percentile, ratios
+from indexer.cli import cli
 from kennisbank.store import Store
+
+SVG = "{http://www.w3.org/2000/svg}"
+SERIES = {"whoosh-p95", "fts5-p95", "whoosh-build", "fts5-build"}
 
 
 def test_percentile_and_spread() -> None:
@@ -139,3 +148,94 @@ def test_scale_store_from_shared_data(shared_data: Path, tmp_path: Path) -> None
     counts = build_search_index_subprocess(Path(corpus.store_path), tmp_path / "index")
     assert counts["passages"] == 150 and counts["index_bytes"] > 0
     assert counts["rss_main_mb"] > 0
+
+
+def _series(svg: Path) -> dict[str, int]:
+    """``data-series`` of every line in the chart, with its number of points."""
+    root = ET.parse(svg).getroot()
+    assert root.tag == f"{SVG}svg"
+    return {
+        g.get("data-series", ""): len(g.findall(f"{SVG}circle"))
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "series"
+    }
+
+
+def test_growth_chart_is_valid_svg_with_log_axes(tmp_path: Path) -> None:
+    points = [
+        GrowthPoint(
+            f"{n // 1000}k", n, n / 600, n / 500, 600.0, n / 600, 4.0, p95, p95 / 15, n / 4e4
+        )
+        for n, p95 in ((10_000, 61.0), (100_000, 659.0), (500_000, 2900.0))
+    ]
+    svg = tmp_path / "cost.svg"
+    svg.write_text(render_svg(points, "test"), encoding="utf-8")
+    assert _series(svg) == dict.fromkeys(SERIES, 3)
+    texts = [t.text or "" for t in ET.parse(svg).getroot().iter(f"{SVG}text")]
+    assert "passages (log scale)" in texts and "ms (log scale)" in texts
+    assert {"10k", "100k", "1M"} <= set(texts)  # decade ticks of the passages axis
+    table = "\n".join(render_growth(points, "cost.svg"))
+    assert "| 500,000 |" in table and "(×10.0)" in table  # build grows with the corpus here
+    assert "![Cost against corpus size](cost.svg)" in table
+    empty = tmp_path / "empty.svg"
+    empty.write_text(render_svg([]), encoding="utf-8")
+    assert _series(empty) == {}
+
+
+def test_kennisbank_bench_quick_runs_every_part(tmp_path: Path) -> None:
+    """``kennisbank bench --quick``: build, latency next to FTS5, facet cost, incremental
+    re-index, HTTP against a real server, growth table and chart."""
+    out, raw, svg = tmp_path / "bench.md", tmp_path / "bench.json", tmp_path / "cost.svg"
+    result = CliRunner().invoke(
+        cli,
+        ["bench", "--quick", "--out", str(out), "--json", str(raw), "--plot", str(svg)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    for heading in (
+        "### Corpora and index build",
+        "### Query latency (ms; Whoosh with facets + snippets",
+        "### Facet-count overhead",
+        "### Incremental re-index",
+        "### Query latency over HTTP",
+        "### How cost grows",
+    ):
+        assert heading in text
+    for column in ("documents/s", "passages/s", "MB/s", "peak RSS MB", "index MB", "×FTS5 p95"):
+        assert column in text
+    assert "| bundled | generated | 20 |" in text
+    data = json.loads(raw.read_text(encoding="utf-8"))
+    bundled = data["search"]["corpora"][0]
+    assert bundled["label"] == "bundled" and bundled["build"]["index_mb"] > 0
+    assert bundled["build"]["rss_main_mb"]["median"] > 0
+    assert bundled["facet_cost"]["with_facets"]["p95"]["median"] > 0
+    incremental = data["incremental"]
+    assert incremental["unchanged_parsed"] == 0 and incremental["one_file_parsed"] == 1
+    assert incremental["one_file_seconds"]["median"] > 0
+    assert [h["label"] for h in data["http"]][-1] == "bundled / generated"
+    for row in data["http"]:
+        assert set(row["statuses"]) == {"200"} and row["peak_rss_mb"] > 0
+        assert row["latency"]["p50"]["median"] <= row["latency"]["p99"]["median"]
+    series = _series(svg)
+    if DEFAULT_SHARED.is_dir():
+        assert series == dict.fromkeys(SERIES, 2)  # the 500 and 1,500 passage corpora
+        assert "| 1,500 |" in text
+    else:
+        assert series == {} and "**Skipped:**" in text
+
+
+def test_kennisbank_bench_skips_scale_without_shared_data(tmp_path: Path) -> None:
+    empty = tmp_path / "shared"
+    empty.mkdir()
+    svg = tmp_path / "cost.svg"
+    result = CliRunner().invoke(
+        cli,
+        ["bench", "--scale", "500000", "--shared", str(empty), "--no-http", "--plot", str(svg)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert f"**Skipped:** Geen laws-md of sgd-ocr gevonden in {empty}." in result.output
+    assert "Schaal 500,000 overgeslagen." in result.output
+    assert "No scale corpus was measured in this run." in result.output
+    assert _series(svg) == {}

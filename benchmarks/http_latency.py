@@ -1,0 +1,201 @@
+"""Query latency over HTTP against a real ``kennisbank serve``, and the server's peak RSS.
+
+:func:`serving` starts ``python -m indexer serve`` on 127.0.0.1 and a free port over an
+already built data folder (so the server does not index at start), waits until it
+answers and stops it afterwards.  :func:`measure_http` sends the query set sequentially
+over one keep-alive connection as ``GET /api/search?q=…&limit=10`` (facet filters as
+``f.<name>=…`` where the web interface has that facet): one untimed warm-up pass, then
+``runs`` timed passes; the time per request includes reading the whole JSON answer.
+The server's peak RSS is ``VmHWM`` from ``/proc/<pid>/status`` after the last pass.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from benchmarks.load import HOST, REPO_ROOT, Server, free_port, wait_until_answering
+from benchmarks.queries import BenchQuery
+from benchmarks.results import PERCENTILES
+from benchmarks.stats import Spread, latency_percentiles
+
+#: Bound on a server start over a built index (seconds).
+START_TIMEOUT = 120.0
+#: Per-request timeout (seconds).
+REQUEST_TIMEOUT = 60.0
+
+
+@dataclass
+class HttpFigures:
+    """HTTP latency of one query set on one corpus, with the server's memory."""
+
+    label: str
+    queries: int
+    runs: int
+    latency: dict[str, Spread]
+    statuses: dict[int, int] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+    rss_mb: float = 0.0
+    start_seconds: float = 0.0
+
+
+def read_status_kb(pid: int, key: str) -> int | None:
+    """A ``kB`` figure (``VmHWM``, ``VmRSS``) from ``/proc/<pid>/status``; None when the
+    process or the field is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{key}:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+@contextmanager
+def serving(data_dir: Path, corpus: Path, log: Path) -> Iterator[Server]:
+    """Run ``kennisbank serve`` over the built ``data_dir``; stopped on exit."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    root = str(REPO_ROOT)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    args = [
+        sys.executable, "-m", "indexer", "serve", "--host", HOST, "--port", str(port),
+        "--data-dir", str(data_dir), "--corpus", str(corpus),
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            args, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
+        )
+    server = Server(proc, port, log)
+    try:
+        if not wait_until_answering(port, START_TIMEOUT, proc):
+            raise RuntimeError(f"server antwoordt niet binnen {START_TIMEOUT} s:\n{server.output}")
+        yield server
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
+
+
+def search_path(query: BenchQuery, url_names: dict[str, str]) -> str:
+    """``/api/search?…`` for ``query`` (filters the web interface lacks are left out)."""
+    params: list[tuple[str, str]] = [("q", query.text), ("limit", "10")]
+    for name, values in (query.filters or {}).items():
+        if name in url_names:
+            params += [(f"f.{url_names[name]}", str(v)) for v in values]
+    return "/api/search?" + urlencode(params)
+
+
+def _url_names() -> dict[str, str]:
+    from web.params import ENGINE_FIELDS
+
+    return {engine: url for url, engine in ENGINE_FIELDS.items()}
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> int:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def measure_http(
+    label: str, port: int, pid: int, queries: Sequence[BenchQuery], runs: int
+) -> HttpFigures:
+    """Time every query over HTTP (one warm-up pass, then ``runs`` passes)."""
+    names = _url_names()
+    paths = [search_path(q, names) for q in queries]
+    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    per_run: list[dict[str, float]] = []
+    statuses: dict[int, int] = {}
+    try:
+        for path in paths:
+            _get(conn, path)
+        for _ in range(max(1, runs)):
+            times: list[float] = []
+            for path in paths:
+                started = time.perf_counter()
+                status = _get(conn, path)
+                times.append(time.perf_counter() - started)
+                statuses[status] = statuses.get(status, 0) + 1
+            per_run.append(latency_percentiles(times))
+    finally:
+        conn.close()
+    return HttpFigures(
+        label=label,
+        queries=len(paths),
+        runs=len(per_run),
+        latency={p: Spread.of([r[p] for r in per_run]) for p in PERCENTILES},
+        statuses=statuses,
+        peak_rss_mb=round((read_status_kb(pid, "VmHWM") or 0) / 1024, 1),
+        rss_mb=round((read_status_kb(pid, "VmRSS") or 0) / 1024, 1),
+    )
+
+
+def bench_http(
+    data_dir: Path,
+    corpus: Path,
+    query_sets: Sequence[tuple[str, Sequence[BenchQuery]]],
+    runs: int,
+    workdir: Path,
+    progress: Callable[[str], None],
+) -> list[HttpFigures]:
+    """Start one server over ``data_dir`` and measure :func:`measure_http` for each named
+    query set (labelled ``bundled / <name>``); the server's peak RSS is read after each."""
+    started = time.perf_counter()
+    rows = []
+    with serving(data_dir, corpus, workdir / "serve.log") as server:
+        start_seconds = round(time.perf_counter() - started, 2)
+        for name, queries in query_sets:
+            progress(f"HTTP: {len(queries)} {name}-zoekvragen × {runs} via kennisbank serve")
+            figures = measure_http(f"bundled / {name}", server.port, server.proc.pid, queries, runs)
+            figures.start_seconds = start_seconds
+            rows.append(figures)
+    return rows
+
+
+def render_http(rows: Sequence[HttpFigures], in_process: dict[str, dict[str, Spread]]) -> list[str]:
+    """The HTTP latency table; ``in_process`` maps a corpus label to its in-process
+    Whoosh percentiles of the same query set (for the ×in-process columns)."""
+    out = [
+        "### Query latency over HTTP (ms; `GET /api/search?q=…&limit=10`, sequential, "
+        "one keep-alive connection) and server memory",
+        "",
+        "| corpus | n | HTTP p50 | HTTP p95 | HTTP p99 | ×in-process p50 | ×in-process p95 "
+        "| status codes | server start s | server peak RSS MB (VmHWM) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for f in rows:
+        own = in_process.get(f.label, {})
+        ratio = {
+            p: f"{f.latency[p].median / own[p].median:.1f}"
+            if p in own and own[p].median > 0
+            else "–"
+            for p in ("p50", "p95")
+        }
+        codes = ", ".join(f"{c}: {n}" for c, n in sorted(f.statuses.items())) or "–"
+        out.append(
+            f"| {f.label} | {f.queries} | {f.latency['p50'].fmt(1)} | {f.latency['p95'].fmt(1)} "
+            f"| {f.latency['p99'].fmt(1)} | {ratio['p50']} | {ratio['p95']} | {codes} "
+            f"| {f.start_seconds:.1f} | {f.peak_rss_mb:,.0f} |"
+        )
+    out += [
+        "",
+        "- ×in-process: HTTP median over the in-process Whoosh median of the same queries "
+        "(measured in separate passes of the same run; the API also builds the JSON context).",
+        "",
+    ]
+    return out

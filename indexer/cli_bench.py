@@ -1,0 +1,166 @@
+"""The ``kennisbank bench`` command: the whole benchmark suite with one command.
+
+A thin edge over :mod:`benchmarks.suite` (imported only when the command runs).  The
+Markdown report goes to stdout or ``--out``, progress to stderr.  :mod:`indexer.cli`
+registers the command with ``cli.add_command``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["bench_command"]
+
+_DEFAULT_SCALES = "0,10000,100000,500000"
+
+
+def _suite() -> Any:
+    """:mod:`benchmarks.suite`; from a source checkout whose ``benchmarks`` folder is not on
+    the path (an editable install made before ``benchmarks`` was packaged) it is added."""
+    try:
+        return importlib.import_module("benchmarks.suite")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("benchmarks", "benchmarks.suite"):
+            raise
+        root = Path(__file__).resolve().parent.parent
+        if not (root / "benchmarks" / "suite.py").is_file():
+            raise click.ClickException(
+                "De benchmarks zijn niet geïnstalleerd (map benchmarks/ ontbreekt)."
+            ) from exc
+        sys.path.insert(0, str(root))
+        return importlib.import_module("benchmarks.suite")
+
+
+def _scales(text: str) -> list[int]:
+    try:
+        values = [int(x.strip().replace("_", "")) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"geen lijst van gehele getallen: {text}") from exc
+    if not values or any(v < 0 for v in values):
+        raise click.BadParameter(f"geen lijst van aantallen ≥ 0: {text}")
+    return values
+
+
+def _progress(message: str) -> None:
+    click.echo(f"[bench {time.strftime('%H:%M:%S')}] {message}", err=True)
+
+
+def _command_line(**opts: Any) -> str:
+    parts = ["kennisbank bench"]
+    if opts["quick"]:
+        parts.append("--quick")
+    for name in ("scale", "runs", "queries", "shared", "dev_queries", "plot"):
+        if opts[name] is not None:
+            parts.append(f"--{name.replace('_', '-')} {opts[name]}")
+    if not opts["http"]:
+        parts.append("--no-http")
+    return " ".join(parts)
+
+
+@click.command("bench")
+@click.option(
+    "--scale",
+    default=None,
+    help=f"Corpusgroottes in passages, 0 = gebundeld corpus (standaard {_DEFAULT_SCALES}).",
+)
+@click.option("--runs", type=click.IntRange(1, 50), default=None, help="Herhalingen (3).")
+@click.option(
+    "--queries", type=click.IntRange(0, 10_000), default=None, help="Gegenereerde zoekvragen (300)."
+)
+@click.option("--http/--no-http", default=True, help="Ook latentie via een echte server.")
+@click.option(
+    "--shared",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Map met laws-md/ en sgd-ocr/ (standaard ../shared/data).",
+)
+@click.option(
+    "--dev-queries",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Beoordeelde zoekvragen (standaard ../shared/eval/dev-queries.jsonl).",
+)
+@click.option(
+    "--profile",
+    type=click.IntRange(0, 10_000),
+    default=0,
+    help="Zoekvragen voor cProfile en varianten per corpus (0 = uit).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Markdown naar bestand."
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ruwe cijfers als JSON.",
+)
+@click.option(
+    "--plot", type=click.Path(dir_okay=False, path_type=Path), help="SVG-grafiek van de groei."
+)
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Kleine instellingen (gebundeld corpus, 500 en 1.500 passages, 1 run, 20 zoekvragen).",
+)
+def bench_command(
+    scale: str | None,
+    runs: int | None,
+    queries: int | None,
+    http: bool,
+    shared: Path | None,
+    dev_queries: Path | None,
+    profile: int,
+    out: Path | None,
+    json_path: Path | None,
+    plot: Path | None,
+    quick: bool,
+) -> None:
+    """Meet bouwtijd, latentie (in-process en via HTTP), facetkosten, geheugen en
+    indexgrootte naast de SQLite-FTS5-basislijn en druk de tabellen af."""
+    suite = _suite()
+    command = _command_line(
+        quick=quick,
+        scale=scale,
+        runs=runs,
+        queries=queries,
+        shared=shared,
+        dev_queries=dev_queries,
+        plot=plot,
+        http=http,
+    )
+    overrides: dict[str, Any] = {"http": http, "profile": profile, "plot": plot, "command": command}
+    if scale is not None:
+        overrides["scales"] = _scales(scale)
+    if runs is not None:
+        overrides["runs"] = runs
+    if queries is not None:
+        overrides["queries"] = queries
+    if shared is not None:
+        overrides["shared"] = shared
+    if dev_queries is not None:
+        overrides["dev_queries"] = dev_queries
+    options = suite.quick_options(**overrides) if quick else suite.SuiteOptions(**overrides)
+    try:
+        report = suite.run_suite(options, _progress)
+    except (RuntimeError, OSError) as exc:
+        raise click.ClickException(f"De benchmark is afgebroken: {exc}") from exc
+    if json_path is not None:
+        json_path.write_text(
+            json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    text = suite.render_suite(report)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        _progress(f"rapport geschreven naar {out}")
+    if plot is not None:
+        _progress(f"grafiek geschreven naar {plot}")
