@@ -7,9 +7,9 @@
   query inside named stages of :class:`~kennisbank.search.SearchEngine` (cumulative, so a
   stage includes what it calls; profiler overhead inflates Python-heavy stages) and the
   functions with the most own time;
-* :func:`matching_alternatives` times, for the same compiled Whoosh queries, what the
-  engine does (score every hit, ``limit=None``) against a top-N search plus an unscored
-  hit set — a pointer for optimisation, read-only use of the engine's internals;
+* :func:`matching_alternatives` times, for the same compiled Whoosh queries, Whoosh
+  scoring every hit (``limit=None``) against the engine's own item scoring + top-k, both
+  from a cold cache — read-only use of the engine's internals;
 * :func:`profile_build` profiles one single-process
   :func:`~kennisbank.searchindex.build_search_index` (run it in a worker process).
 """
@@ -29,20 +29,23 @@ from benchmarks.stats import latency_percentiles
 STAGES: tuple[tuple[str, str, str], ...] = (
     ("whole search (SearchEngine.search)", "kennisbank/search.py", "search"),
     ("query parse (parse_query)", "kennisbank/query.py", "parse_query"),
-    ("query compile (QueryCompiler.compile)", "kennisbank/search.py", "compile"),
-    ("match + score all hits (whoosh Searcher.search)", "whoosh/searching.py", "search"),
-    ("hit bitset (bits_from)", "kennisbank/facets.py", "bits_from"),
+    ("query compile (QueryCompiler.compile)", "kennisbank/compiler.py", "compile"),
+    ("match: items scored + hit set (match)", "kennisbank/matching.py", "match"),
+    ("item scoring, numpy BM25F (TermScorer.score)", "kennisbank/termscore.py", "score"),
+    ("item scoring, Whoosh (Searcher.search)", "whoosh/searching.py", "search"),
+    ("top k (top_k)", "kennisbank/matching.py", "top_k"),
     ("facet counting (FacetCounter.count)", "kennisbank/facets.py", "count"),
     ("facet labels + sort (facet_values)", "kennisbank/facets.py", "facet_values"),
-    ("filter docnums (docnums_of)", "kennisbank/facets.py", "docnums_of"),
-    ("coverage rerank (_rerank)", "kennisbank/search.py", "_rerank"),
-    ("highlight spans from postings (_term_spans)", "kennisbank/search.py", "_term_spans"),
+    ("coverage bitsets (query_bits)", "kennisbank/matching.py", "query_bits"),
+    ("coverage rerank (rerank)", "kennisbank/matching.py", "rerank"),
+    ("highlight spans from postings (term_spans)", "kennisbank/matching.py", "term_spans"),
     ("hits: stored fields + snippet (_hit)", "kennisbank/search.py", "_hit"),
     ("snippet HTML (snippet_html)", "kennisbank/searchindex.py", "snippet_html"),
     ("stored fields (whoosh stored_fields)", "whoosh/searching.py", "stored_fields"),
     ("spelling correction (_correct)", "kennisbank/search.py", "_correct"),
     ("searcher refresh (_searcher)", "kennisbank/search.py", "_searcher"),
 )
+
 
 VARIANTS: tuple[tuple[str, bool, bool], ...] = (
     ("facets+snippets", True, True),
@@ -119,23 +122,20 @@ def matching_alternatives(
     engine: Any, queries: Sequence[BenchQuery]
 ) -> dict[str, dict[str, float]]:
     """p50/p95/mean (ms) of matching strategies for the engine's own compiled queries
-    (typed filters and UI filters left out): ``score all hits`` is what
-    :meth:`SearchEngine._run` does; ``top-N`` is ``searcher.search(q, limit=N)`` with
-    N = ``RERANK_WINDOW``; ``hit set`` is ``docs_for_query`` (unscored) to a bitset, which
-    is all facet counting needs.  ``{}`` when the engine's internals have changed."""
+    (typed filters and UI filters left out), each from a cold item cache: ``Whoosh, score
+    every hit`` is ``searcher.search(q, limit=None)`` (what the engine did before it scored
+    items itself); ``engine: match + top-k`` is :func:`kennisbank.matching.match` plus
+    :func:`~kennisbank.matching.top_k` for ``RERANK_WINDOW`` hits (numpy BM25F for word
+    items, hit bitset for the facets).  ``{}`` when the engine's internals have changed."""
     try:
-        from kennisbank.facets import bits_from
+        from kennisbank.matching import match, top_k
         from kennisbank.query import parse_query
         from kennisbank.search import RERANK_WINDOW, QueryCompiler
 
         idx = engine._current()
         searcher = engine._searcher(idx)
-        times: dict[str, list[float]] = {
-            "score all hits (limit=None, current)": [],
-            f"top-{RERANK_WINDOW} only (limit={RERANK_WINDOW})": [],
-            "unscored hit set (docs_for_query → bitset)": [],
-        }
-        labels = list(times)
+        labels = ("Whoosh, score every hit (limit=None)", "engine: match + top-k (cold cache)")
+        times: dict[str, list[float]] = {label: [] for label in labels}
         for q in queries:
             compiler = QueryCompiler(idx.analyzer, searcher.reader(), engine._thesaurus, idx.cache)
             compiled = compiler.compile(parse_query(q.text))
@@ -144,14 +144,11 @@ def matching_alternatives(
             started = time.perf_counter()
             searcher.search(compiled, limit=None)
             times[labels[0]].append(time.perf_counter() - started)
+            idx.items.clear()
             started = time.perf_counter()
-            searcher.search(compiled, limit=RERANK_WINDOW)
+            found = match(searcher, compiled, idx.items, idx.all_bits)
+            top_k(found, RERANK_WINDOW, found.bits)
             times[labels[1]].append(time.perf_counter() - started)
-            started = time.perf_counter()
-            bits_from(searcher.docs_for_query(compiled), idx.size)
-            times[labels[2]].append(time.perf_counter() - started)
-        combined = [a + b for a, b in zip(times[labels[1]], times[labels[2]], strict=True)]
-        times[f"top-{RERANK_WINDOW} + unscored hit set"] = combined
     except Exception:  # noqa: BLE001 - an informative extra must not stop the benchmark
         return {}
     return {name: latency_percentiles(values) for name, values in times.items() if values}
