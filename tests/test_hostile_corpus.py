@@ -15,10 +15,8 @@ hide the others'.  It becomes some 53,000 passages with 16 entity mentions each 
 and its gemeente in every sentence), far denser than real text: the knowledge stage
 must stay linear in the number of passages and mentions (no per-link evidence scans)
 and is shared out over the CPUs (see :meth:`indexer.extract.EntityExtractor.extract`).
-The whole run still takes about 200 s of CPU time, so whether it ends within 180 s
-depends on the machine: an expected failure for exactly that reason
-(:class:`IndexTimeout`) and nothing else — a traceback, a crash at the memory cap or a
-wrong outcome still fail.
+It must end within :data:`TIMEOUT` (180 s; measured here: 109 s on the 2-core machine
+while nothing else ran, 636 s before the knowledge stage was made linear).
 """
 
 from __future__ import annotations
@@ -291,11 +289,6 @@ def test_script_payloads_never_reach_a_page(hostile_run: dict[str, Any]) -> None
     assert "onerror=" not in html.lower() and "onmouseover=" not in html.lower()
 
 
-@pytest.mark.xfail(
-    raises=IndexTimeout,
-    strict=False,
-    reason="binnen 180 s nog niet aangetoond: ~200 s CPU voor 50 MB (overbelaste machine)",
-)
 def test_fifty_megabytes_on_one_line_is_indexed_within_the_bounds(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
