@@ -12,17 +12,13 @@ The server's peak RSS is ``VmHWM`` from ``/proc/<pid>/status`` after the last pa
 from __future__ import annotations
 
 import http.client
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.load import HOST, REPO_ROOT, Server, free_port, wait_until_answering
+from benchmarks.load import HOST, serving
 from benchmarks.queries import BenchQuery
 from benchmarks.results import PERCENTILES
 from benchmarks.stats import Spread, latency_percentiles
@@ -57,37 +53,6 @@ def read_status_kb(pid: int, key: str) -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
-
-
-@contextmanager
-def serving(data_dir: Path, corpus: Path, log: Path) -> Iterator[Server]:
-    """Run ``kennisbank serve`` over the built ``data_dir``; stopped on exit."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    root = str(REPO_ROOT)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    args = [
-        sys.executable, "-m", "indexer", "serve", "--host", HOST, "--port", str(port),
-        "--data-dir", str(data_dir), "--corpus", str(corpus),
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            args, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
-        )
-    server = Server(proc, port, log)
-    try:
-        if not wait_until_answering(port, START_TIMEOUT, proc):
-            raise RuntimeError(f"server antwoordt niet binnen {START_TIMEOUT} s:\n{server.output}")
-        yield server
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=30)
 
 
 def search_path(query: BenchQuery, url_names: dict[str, str]) -> str:

@@ -420,17 +420,26 @@ def own_server(workdir: Path, corpus: Path = CORPUS_DIR) -> Iterator[Server]:
     shutil.copytree(corpus, copy)
     for path in copy.rglob("*"):
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    with serving(workdir / "data", copy, workdir / "server.log") as server:
+        yield server
+
+
+@contextmanager
+def serving(data_dir: Path, corpus: Path, log: Path) -> Iterator[Server]:
+    """Run ``kennisbank serve`` over ``data_dir`` and ``corpus`` (the index is built first
+    when there is none) on a free loopback port, output to ``log``; stopped on exit."""
     port = free_port()
-    log = workdir / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
     env["PYTHONUNBUFFERED"] = "1"
+    root = str(REPO_ROOT)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     args = [
         sys.executable, "-m", "indexer", "serve", "--host", HOST, "--port", str(port),
-        "--data-dir", str(workdir / "data"), "--corpus", str(copy),
+        "--data-dir", str(data_dir), "--corpus", str(corpus),
     ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            args, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
+            args, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
         )
     server = Server(proc, port, log)
     try:

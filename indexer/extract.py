@@ -252,20 +252,7 @@ def _extract_range(
     """In a forked worker: the mentions of passages ``bounds[0]:bounds[1]`` as field tuples."""
     assert _FORKED is not None
     extractor, items = _FORKED
-    return [
-        (
-            m.entity_id,
-            m.passage_id,
-            m.document_id,
-            m.start,
-            m.end,
-            m.surface,
-            m.method,
-            m.score,
-            m.rule,
-        )
-        for m in extractor._extract_here(items[bounds[0] : bounds[1]])
-    ]
+    return [m.as_row() for m in extractor._extract_here(items[bounds[0] : bounds[1]])]
 
 
 # --------------------------------------------------------------------------- benchmark

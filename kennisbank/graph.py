@@ -124,20 +124,7 @@ def write_mentions(conn: sqlite3.Connection, mentions: Iterable[Mention]) -> Non
     """Store recognised mentions."""
     conn.executemany(
         "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                m.entity_id,
-                m.passage_id,
-                m.document_id,
-                m.start,
-                m.end,
-                m.surface,
-                m.method,
-                m.score,
-                m.rule,
-            )
-            for m in mentions
-        ],
+        [m.as_row() for m in mentions],
     )
 
 

@@ -198,6 +198,20 @@ class Mention:
         """Plain-dict form for JSON output."""
         return asdict(self)
 
+    def as_row(self) -> tuple[str, str, str, int, int, str, str, float, str]:
+        """The fields in declaration order (the ``mentions`` table's column order)."""
+        return (
+            self.entity_id,
+            self.passage_id,
+            self.document_id,
+            self.start,
+            self.end,
+            self.surface,
+            self.method,
+            self.score,
+            self.rule,
+        )
+
 
 @dataclass
 class Link:

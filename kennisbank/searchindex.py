@@ -309,14 +309,21 @@ def build_search_index(
         "analyzer": analyzer_name,
         "writer": options,
     }
+    write_meta(target, counts)
+    return counts
+
+
+def write_meta(index_dir: Path, counts: dict[str, Any]) -> dict[str, Any]:
+    """Write the :data:`META_FILE` of a finished index: a new build id, the schema
+    version, the time and ``counts``; returns what was written."""
     meta = {
         "build_id": uuid.uuid4().hex,
         "schema_version": SEARCH_SCHEMA_VERSION,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         **counts,
     }
-    (target / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return counts
+    (Path(index_dir) / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return meta
 
 
 def read_meta(index_dir: Path) -> dict[str, Any]:

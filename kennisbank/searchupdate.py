@@ -57,10 +57,8 @@ import json
 import os
 import shutil
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -73,7 +71,6 @@ from whoosh.writing import MERGE_SMALL
 from kennisbank.facets import CATALOG_FILE
 from kennisbank.model import Passage
 from kennisbank.searchindex import (
-    META_FILE,
     SEARCH_SCHEMA_VERSION,
     VOCABULARY_FILE,
     _catalog,
@@ -85,6 +82,7 @@ from kennisbank.searchindex import (
     read_meta,
     surface_words,
     text_analyzer,
+    write_meta,
 )
 from kennisbank.store import Store
 from kennisbank.whooshfast import BuildCodec
@@ -504,13 +502,7 @@ def apply_update(
         "segments": len(segments),
         "based_on": previous.get("build_id"),
     }
-    meta = {
-        "build_id": uuid.uuid4().hex,
-        "schema_version": SEARCH_SCHEMA_VERSION,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        **counts,
-    }
-    (target / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    write_meta(target, counts)
     return counts
 
 
