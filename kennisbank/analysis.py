@@ -378,6 +378,10 @@ _PER_TOKEN_FILTERS = (
 )
 #: Distinct words whose terms :class:`DutchAnalyzer` keeps before starting afresh.
 _WORD_CACHE_SIZE = 400_000
+#: Text whose tokens are not the lower-cased tokens of the lower-cased text: an
+#: upper-case ``'S-`` (the tokenizer's ``'s-`` prefix is lower case) and a capital
+#: sigma (lower-cased by context).
+_CASE_SENSITIVE = re.compile("[\u2018\u2019']S|\u03a3")
 #: Field values up to this length (titles, heading paths) are cached whole.
 _VALUE_CACHE_CHARS = 400
 _VALUE_CACHE_SIZE = 20_000
@@ -401,7 +405,8 @@ class DutchAnalyzer(CompositeAnalyzer):
         self._reset_caches()
 
     def _reset_caches(self) -> None:
-        self._words: dict[tuple[str, bool], tuple[str, ...]] = {}
+        #: Per ``positions`` flag: lower-case word → its terms.
+        self._words: dict[bool, dict[str, tuple[str, ...]]] = {True: {}, False: {}}
         self._values: dict[tuple[str, bool], list[tuple[str, int, int, int]]] = {}
         self.fast = isinstance(self.items[0], RegexTokenizer) and all(
             type(item) in _PER_TOKEN_FILTERS for item in self.items[1:]
@@ -463,25 +468,59 @@ class DutchAnalyzer(CompositeAnalyzer):
             found = self._values.get((value, positions))
             if found is not None:
                 return found
-        words = self._words
+        lowered = value.lower()
+        if len(lowered) == len(value) and not _CASE_SENSITIVE.search(value):
+            # Lower-casing the whole value keeps every offset and gives the tokens
+            # the tokenizer finds in the value, lower-cased one by one.
+            out = self._lowered_terms(lowered, positions)
+        else:
+            out = self._token_terms(value, positions)
+        if short:
+            if len(self._values) >= _VALUE_CACHE_SIZE:
+                self._values.clear()
+            self._values[(value, positions)] = out
+        return out
+
+    def _lowered_terms(self, lowered: str, positions: bool) -> list[tuple[str, int, int, int]]:
+        """:meth:`_index_terms` of a value whose lower-cased form is ``lowered``."""
+        words = self._words[positions]
+        word_terms = self._word_terms
         out: list[tuple[str, int, int, int]] = []
-        pos = -1
-        for raw, match in enumerate(self.items[0].expression.finditer(value)):
-            text = match.group(0).lower()
-            terms = words.get((text, positions))
+        append = out.append
+        pos = raw = -1
+        for match in self.items[0].expression.finditer(lowered):
+            raw += 1
+            text = match.group()
+            terms = words.get(text)
             if terms is None:
-                terms = self._word_terms(text, positions)
+                terms = word_terms(text, positions)
             if not terms:
                 continue
             # DutchStopFilter: the first kept word keeps its own position, every later
             # kept word takes the next one.
             pos = raw if pos < 0 else pos + 1
+            start, end = match.span()
+            if len(terms) == 1:
+                append((terms[0], pos, start, end))
+            else:
+                out.extend([(term, pos, start, end) for term in terms])
+        return out
+
+    def _token_terms(self, value: str, positions: bool) -> list[tuple[str, int, int, int]]:
+        """:meth:`_index_terms`, lower-casing each token on its own."""
+        words = self._words[positions]
+        out: list[tuple[str, int, int, int]] = []
+        pos = -1
+        for raw, match in enumerate(self.items[0].expression.finditer(value)):
+            text = match.group(0).lower()
+            terms = words.get(text)
+            if terms is None:
+                terms = self._word_terms(text, positions)
+            if not terms:
+                continue
+            pos = raw if pos < 0 else pos + 1
             start, end = match.start(), match.end()
             out.extend((term, pos, start, end) for term in terms)
-        if short:
-            if len(self._values) >= _VALUE_CACHE_SIZE:
-                self._values.clear()
-            self._values[(value, positions)] = out
         return out
 
     def _word_terms(self, text: str, positions: bool) -> tuple[str, ...]:
@@ -493,9 +532,10 @@ class DutchAnalyzer(CompositeAnalyzer):
         for item in self.items[1:]:
             stream = item(stream)
         terms = tuple(t.text for t in stream)
-        if len(self._words) >= _WORD_CACHE_SIZE:
-            self._words.clear()
-        self._words[(text, positions)] = terms
+        words = self._words[positions]
+        if len(words) >= _WORD_CACHE_SIZE:
+            words.clear()
+        words[text] = terms
         return terms
 
     @staticmethod

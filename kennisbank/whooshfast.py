@@ -29,20 +29,27 @@ import gc
 import multiprocessing
 import random
 import traceback
+import zlib
+from array import array
 from collections.abc import Callable, Iterator
+from pickle import dumps
 from typing import Any, TypeVar
 
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
     W3PerDocReader,
     W3PostingsWriter,
     W3Segment,
+    W3TermInfo,
     _lenfield,
 )
 from whoosh.formats import Characters, Positions
-from whoosh.util.numeric import byte_to_length
+from whoosh.system import pack_int, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
 __all__ = ["BuildCodec", "BuildWriter", "CachedLengthsReader", "MemoryPool", "write_segments"]
@@ -113,9 +120,21 @@ class BuildCodec(W3Codec):  # type: ignore[misc]
         )
 
 
+#: A posting block whose pickle is shorter than this is written uncompressed (a block
+#: records whether it is compressed, and readers decompress only those that are).
+#: Whoosh's writer means to skip compressing pickles under 20 bytes but compresses
+#: every block.  Most blocks hold the one or two postings of a rare term: on the
+#: 100,000-passage benchmark corpus zlib made pickles under 32 bytes (60 % of all
+#: blocks) 6 bytes longer and those of 80-95 bytes no shorter; compressing them
+#: cost a tenth of a build.
+COMPRESS_MIN_BYTES = 96
+
+
 class BuildPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
-    """``W3PostingsWriter.add_posting`` without its type assertions (the build passes
-    document numbers, float weights and bytes); the same blocks and statistics."""
+    """``W3PostingsWriter`` that also writes a whole posting list at once
+    (:meth:`write_postings`); ``add_posting`` without its type assertions (the build
+    passes document numbers, float weights and bytes).  The same blocks and
+    statistics, except that small blocks stay uncompressed (:data:`COMPRESS_MIN_BYTES`)."""
 
     def add_posting(
         self, id_: int, weight: float, vbytes: bytes, length: int | None = None
@@ -136,66 +155,199 @@ class BuildPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
             if length > self._maxlength:
                 self._maxlength = length
 
+    def _write_block(self, last: bool = False) -> None:
+        """Write the buffered block (as ``W3PostingsWriter`` does, small ones uncompressed)."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        ids = self._ids
+        self._put_block(
+            data, len(ids), ids[-1], self._maxweight, self._minlength, self._maxlength, last
+        )
+        self._blockcount += 1
+        self._new_block()
+
+    def _put_block(
+        self,
+        data: tuple[Any, Any, Any],
+        count: int,
+        last_id: int,
+        maxweight: float,
+        minlength: int | None,
+        maxlength: int,
+        last: bool,
+    ) -> None:
+        databytes = dumps(data, 2)
+        comp = self._compression if len(databytes) >= COMPRESS_MIN_BYTES else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        lengths = length_to_byte(minlength), length_to_byte(maxlength)
+        infobytes = dumps((count, last_id, maxweight, comp, *lengths), 2)
+        blocklength = len(infobytes) + len(databytes)
+        self._postfile.write(
+            pack_int(-blocklength if last else blocklength) + infobytes + databytes
+        )
+
+    def write_postings(
+        self,
+        fmt: Any,
+        postings: list[tuple[int, float, bytes]],
+        lengths_of: list[int | None] | None,
+    ) -> W3TermInfo:
+        """Write the ``(docnum, weight, valuebytes)`` postings of one term (increasing
+        document numbers, at least one) in blocks, as :meth:`start_postings`, one
+        :meth:`add_posting` per posting and :meth:`finish_postings` would; returns the
+        term's info.  ``lengths_of`` gives the field length per document number."""
+        terminfo = W3TermInfo()
+        self._format = fmt
+        postfile = self._postfile
+        start = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        fixedsize = fmt.fixed_value_size()
+        limit = self._blocklimit
+        total = len(postings)
+        for first in range(0, total, limit):
+            block = postings[first : first + limit] if total > limit else postings
+            ids = [p[0] for p in block]
+            raw_weights = [p[1] for p in block]
+            weights = array("f", raw_weights)
+            if fixedsize == 0:
+                values = None
+            elif fixedsize is None or fixedsize < 0:
+                values = tuple(p[2] for p in block if p[2])
+            else:
+                values = b"".join(p[2] for p in block if p[2])
+            if lengths_of is None:
+                minlength, maxlength = None, 0
+            else:
+                lengths = [n for n in (lengths_of[d] for d in ids) if n]
+                minlength, maxlength = (min(lengths), max(lengths)) if lengths else (None, 0)
+            top = max(raw_weights)
+            maxweight = top if top > 0 else 0
+            terminfo.add_block(_Block(weights, ids, minlength, maxlength, maxweight))
+            if all(w == 1.0 for w in weights):
+                mini_weights: Any = None
+            elif all(w == weights[0] for w in weights):
+                mini_weights = weights[0]
+            else:
+                mini_weights = tuple(weights)
+            data = (tuple(delta_encode(ids)), mini_weights, values)
+            last = first + limit >= total
+            self._put_block(data, len(ids), ids[-1], maxweight, minlength, maxlength, last)
+        terminfo.set_extent(start, postfile.tell() - start)
+        return terminfo
+
+
+class _Block:
+    """The statistics of one written block, as ``W3TermInfo.add_block`` reads them."""
+
+    __slots__ = ("_weights", "_ids", "_minlength", "_maxlength", "_maxweight")
+
+    def __init__(
+        self,
+        weights: array[float],
+        ids: list[int],
+        minlength: int | None,
+        maxlength: int,
+        maxweight: float,
+    ) -> None:
+        self._weights = weights
+        self._ids = ids
+        self._minlength = minlength
+        self._maxlength = maxlength
+        self._maxweight = maxweight
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def min_length(self) -> int | None:
+        return self._minlength
+
+    def max_length(self) -> int:
+        return self._maxlength
+
+    def max_weight(self) -> float:
+        return self._maxweight
+
+    def min_id(self) -> int:
+        return self._ids[0]
+
+    def max_id(self) -> int:
+        return self._ids[-1]
+
 
 class BuildFieldWriter(W3FieldWriter):  # type: ignore[misc]
-    """``W3FieldWriter`` whose ``add_postings`` walks a :class:`MemoryPool` term by term
-    (the calls and their order are those of Whoosh's ``FieldWriter.add_postings``)."""
+    """``W3FieldWriter`` whose ``add_postings`` writes a :class:`MemoryPool` a term at a
+    time (fields and terms in the order of Whoosh's ``FieldWriter.add_postings``)."""
 
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
         """Write all postings of ``items`` (a :class:`PoolPostings` or any sorted postings)."""
-        if not isinstance(items, PoolPostings) or not isinstance(lengths, CachedLengthsReader):
+        postwriter = self._codec.postings_writer(self._postfile)
+        if (
+            not isinstance(items, PoolPostings)
+            or not isinstance(lengths, CachedLengthsReader)
+            or not isinstance(postwriter, BuildPostingsWriter)
+            or postwriter._inlinelimit > 1
+        ):
             super().add_postings(schema, lengths, items)
             return
-        lastfn = None
-        lengths_of: list[int | None] | None = None
-        for (fieldname, btext), postings in items.groups():
-            if fieldname != lastfn:
-                if lastfn is not None:
-                    self.finish_field()
-                self.start_field(fieldname, schema[fieldname])
-                lengths_of = lengths.lengths_of(fieldname)
-                lastfn = fieldname
-            self.start_term(btext)
-            add = self._postwriter.add_posting
-            if lengths_of is None:
-                for _, _, docnum, weight, value in postings:
-                    add(docnum, weight, value or b"", 0)
-            else:
-                for _, _, docnum, weight, value in postings:
-                    add(docnum, weight, value or b"", lengths_of[docnum])
-            self.finish_term()
+        add_term = self._tindex.add
+        for fieldname, terms in items.fields():
+            self.start_field(fieldname, schema[fieldname])
+            fmt = self._format
+            lengths_of = lengths.lengths_of(fieldname)
+            fieldid = pack_ushort(self._fieldid)
+            for btext, postings in terms:
+                terminfo = postwriter.write_postings(fmt, postings, lengths_of)
+                add_term(fieldid + btext, terminfo.to_bytes())
+            self.finish_field()
         self._postwriter = self._codec.postings_writer(self._postfile)
 
 
 class MemoryPool:
-    """The writer's posting pool, in memory and grouped per ``(field, term)``.
+    """The writer's posting pool, in memory and grouped per field and term.
 
     Whoosh's ``PostingPool`` sorts every posting tuple (spilling sorted runs to
-    disk); here the postings of a term are kept together in the order they come
-    (a writer adds documents in increasing number), so only the distinct terms are
-    sorted.  :meth:`iter_postings` yields the same sequence as the sorted pool: one
+    disk); here the ``(docnum, weight, valuebytes)`` postings of a term are kept
+    together in the order they come (a writer adds documents in increasing number),
+    so only the distinct terms are sorted.  A term is a ``bytes`` key or, for text
+    analysed by :func:`_dutch_postings`, the ``str`` it encodes (encoded once, when
+    written).  :meth:`iter_postings` yields the same sequence as the sorted pool: one
     document adds a term of a field at most once.
     """
 
     def __init__(self) -> None:
-        self._postings: dict[tuple[str, bytes], list[tuple[Any, ...]]] = {}
-        self.fieldnames: set[str] = set()
+        self._fields: dict[str, dict[Any, list[tuple[int, float, bytes]]]] = {}
         #: Keep the postings on :meth:`cleanup` (a process about to exit skips freeing them).
         self.keep = False
 
+    @property
+    def fieldnames(self) -> set[str]:
+        """The fields that have postings."""
+        return set(self._fields)
+
+    def field(self, fieldname: str) -> dict[Any, list[tuple[int, float, bytes]]]:
+        """The term → postings dictionary of one field (created when new)."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+        return terms
+
     def add(self, item: tuple[Any, ...]) -> None:
         """Add one ``(fieldname, termbytes, docnum, weight, valuebytes)`` posting."""
-        key = (item[0], item[1])
-        postings = self._postings.get(key)
-        if postings is None:
-            self._postings[key] = [item]
-            self.fieldnames.add(item[0])
+        fieldname, term, docnum, weight, value = item
+        terms = self.field(fieldname)
+        posting = (docnum, weight, value)
+        found = terms.get(term)
+        if found is None:
+            terms[term] = [posting]
         else:
-            postings.append(item)
+            found.append(posting)
 
     def iter_postings(self) -> PoolPostings:
         """All postings sorted by field, term and document number."""
-        return PoolPostings(self._postings)
+        return PoolPostings(self._fields)
 
     def save(self) -> None:
         """Nothing to flush: the pool lives in memory."""
@@ -203,7 +355,7 @@ class MemoryPool:
     def cleanup(self) -> None:
         """Release the postings (unless :attr:`keep` is set)."""
         if not self.keep:
-            self._postings = {}
+            self._fields = {}
 
 
 #: Field values up to this length are indexed once per writer and then reused.
@@ -212,21 +364,43 @@ _VALUE_CACHE_SIZE = 50_000
 
 
 class PoolPostings:
-    """The postings of a :class:`MemoryPool` in sorted order: iterate for the postings,
-    or take :meth:`groups` (one list of postings per ``(field, term)``)."""
+    """The postings of a :class:`MemoryPool` in sorted order: iterate for Whoosh's
+    ``(fieldname, termbytes, docnum, weight, valuebytes)`` tuples, or take
+    :meth:`fields` (per field, its terms with their postings)."""
 
-    def __init__(self, postings: dict[tuple[str, bytes], list[tuple[Any, ...]]]) -> None:
-        self._postings = postings
+    def __init__(self, fields: dict[str, dict[Any, list[tuple[int, float, bytes]]]]) -> None:
+        self._fields = fields
 
-    def groups(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[Any, ...]]]]:
-        """``((fieldname, termbytes), postings)`` sorted by field and term."""
-        postings = self._postings
-        for key in sorted(postings):
-            yield key, postings[key]
+    def fields(
+        self,
+    ) -> Iterator[tuple[str, Iterator[tuple[bytes, list[tuple[int, float, bytes]]]]]]:
+        """``(fieldname, terms)`` in field order; ``terms`` yields ``(termbytes,
+        postings)`` in term order."""
+        for fieldname in sorted(self._fields):
+            yield fieldname, _sorted_terms(self._fields[fieldname])
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        for _, postings in self.groups():
-            yield from postings
+        for fieldname, terms in self.fields():
+            for btext, postings in terms:
+                for docnum, weight, value in postings:
+                    yield fieldname, btext, docnum, weight, value
+
+
+def _sorted_terms(
+    terms: dict[Any, list[tuple[int, float, bytes]]],
+) -> Iterator[tuple[bytes, list[tuple[int, float, bytes]]]]:
+    """The terms of one field as ``bytes``, sorted, with their postings (a term that was
+    added both as ``str`` and as ``bytes`` gets one list, by document number)."""
+    keyed: dict[bytes, list[tuple[int, float, bytes]]] = {}
+    for term, postings in terms.items():
+        btext = term.encode("utf-8") if type(term) is str else term
+        found = keyed.get(btext)
+        if found is None:
+            keyed[btext] = postings
+        else:
+            keyed[btext] = sorted(found + postings, key=lambda p: p[0])
+    for btext in sorted(keyed):
+        yield btext, keyed[btext]
 
 
 class BuildWriter(SegmentWriter):  # type: ignore[misc]
@@ -253,7 +427,7 @@ class BuildWriter(SegmentWriter):  # type: ignore[misc]
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
-        add_post = self.pool.add
+        field_pool = self.pool.field
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
@@ -268,10 +442,16 @@ class BuildWriter(SegmentWriter):  # type: ignore[misc]
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in self._index(fieldname, field, value):
+                    terms = field_pool(fieldname)
+                    for term, freq, weight, vbytes in self._index(fieldname, field, value):
                         if scorable:
                             length += freq
-                        add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+                        posting = (docnum, weight * fieldboost, vbytes)
+                        found = terms.get(term)
+                        if found is None:
+                            terms[term] = [posting]
+                        else:
+                            found.append(posting)
                 if field.separate_spelling() or field.vector:
                     raise NotImplementedError(f"veld {fieldname}: spelling/vector niet ondersteund")
                 customval = fields.get(f"_stored_{fieldname}", value)
@@ -289,10 +469,9 @@ class BuildWriter(SegmentWriter):  # type: ignore[misc]
         self._added = True
         self.docnum += 1
 
-    def _index(
-        self, fieldname: str, field: Any, value: Any
-    ) -> list[tuple[bytes, int, float, bytes]]:
-        """``list(field.index(value))``, reused for short values."""
+    def _index(self, fieldname: str, field: Any, value: Any) -> list[tuple[Any, int, float, bytes]]:
+        """``list(field.index(value))`` (terms of Dutch text as ``str``), reused for
+        short values."""
         cacheable = not field.unique and (
             type(value) is int or (type(value) is str and len(value) <= _VALUE_CACHE_CHARS)
         )
@@ -311,8 +490,9 @@ class BuildWriter(SegmentWriter):  # type: ignore[misc]
         return found
 
 
-def _dutch_postings(field: Any, value: Any) -> list[tuple[bytes, int, float, bytes]] | None:
-    """What ``field.index(value)`` yields, for a text field with a fast
+def _dutch_postings(field: Any, value: Any) -> list[tuple[str, int, float, bytes]] | None:
+    """What ``field.index(value)`` yields, with each term as ``str`` instead of its
+    UTF-8 bytes, for a text field with a fast
     :class:`~kennisbank.analysis.DutchAnalyzer` and a ``Positions`` or ``Characters``
     format; ``None`` for any other field."""
     from kennisbank.analysis import DutchAnalyzer
@@ -345,7 +525,7 @@ def _dutch_postings(field: Any, value: Any) -> list[tuple[bytes, int, float, byt
     boost = fmt.field_boost
     encode = fmt.encode
     return [
-        (term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, encode(poslist))
+        (term, len(poslist), float(len(poslist)) * boost, encode(poslist))
         for term, poslist in seen.items()
     ]
 

@@ -329,6 +329,10 @@ def test_memoised_analyzer_gives_the_chain_output_on_the_corpus(
                 "Kanaleneiland",
                 "het",
                 "-",
+                "’S-GRAVENHAGE",
+                "'S-Hertogenbosch",
+                "İstanbul",
+                "ΟΔΟΣ ΣΑΣ",
             ]
         ),
         max_size=10,

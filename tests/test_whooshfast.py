@@ -65,13 +65,27 @@ def _postings(path: Path) -> dict:
         reader = searcher.reader()
         ids = {d: f["id"] for d, f in reader.iter_docs()}
         found = {}
+        stats = {}
         for field, term in reader.all_terms():
             m = reader.postings(field, term)
             found[(field, term)] = sorted((ids[d], w, v) for d, w, v in _walk(m))
+            info = reader.term_info(field, term)
+            stats[(field, term)] = (
+                round(info.weight(), 4),
+                info.doc_frequency(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+            )
         lengths = {
             (f, ids[d]): reader.doc_field_length(d, f) for f in ("text", "title") for d in ids
         }
-        return {"postings": found, "lengths": lengths, "docs": sorted(ids.values())}
+        return {
+            "postings": found,
+            "stats": stats,
+            "lengths": lengths,
+            "docs": sorted(ids.values()),
+        }
 
 
 def _walk(matcher):  # type: ignore[no-untyped-def]
@@ -120,3 +134,73 @@ def test_a_failing_part_commits_nothing_and_releases_the_lock(tmp_path: Path) ->
     assert again.doc_count() == 0
     writer = again.writer()  # the lock is free again
     writer.cancel()
+
+
+def _blocks(path: Path) -> dict:
+    """Per term: every block's postings and statistics, and whether it is compressed."""
+    ix = index.open_dir(str(path))
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        found = {}
+        for field, term in reader.all_terms():
+            m = reader.postings(field, term)
+            blocks = []
+            while m.is_active():
+                m._read_ids()
+                blocks.append(
+                    (
+                        m._blocklength,
+                        m.block_max_weight(),
+                        m.block_min_length(),
+                        m.block_max_length(),
+                        tuple(m._ids),
+                        bool(m._compression),
+                    )
+                )
+                m._next_block()
+            found[(field, term)] = blocks
+        return found
+
+
+def test_long_posting_lists_are_written_block_by_block_as_whoosh_writes_them(
+    tmp_path: Path,
+) -> None:
+    """Terms in more documents than a block holds (128): the same blocks, block
+    statistics and term statistics; only blocks whose pickle is small stay uncompressed."""
+    docs = [
+        {
+            "id": f"d{i}",
+            "text": "Wijkaanpak " * (1 + i % 4) + f"in buurt {i % 7} en wijk {i}.",
+            "title": "Voortgangsrapportage" if i % 2 else "Wijkactieplan Overvecht",
+            "kind": "paragraph",
+            "seq": i,
+            "_boost": 0.5 if i % 5 == 0 else 1.0,
+        }
+        for i in range(300)
+    ]
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "fast").mkdir()
+    plain = index.create_in(str(tmp_path / "plain"), _schema())
+    writer = plain.writer()
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    fast = index.create_in(str(tmp_path / "fast"), _schema())
+
+    def add(w: BuildWriter, part: int) -> int:
+        for doc in docs:
+            w.add_document(**doc)
+        return len(docs)
+
+    write_segments(fast, 1, add)
+    assert _postings(tmp_path / "fast") == _postings(tmp_path / "plain")
+    whoosh_blocks, our_blocks = _blocks(tmp_path / "plain"), _blocks(tmp_path / "fast")
+    assert whoosh_blocks.keys() == our_blocks.keys()
+    wijk = our_blocks[("text", b"wijkaanpak")]
+    assert [b[0] for b in wijk] == [128, 128, 44]
+    for key, blocks in whoosh_blocks.items():
+        assert [b[:5] for b in our_blocks[key]] == [b[:5] for b in blocks], key
+        assert all(b[5] for b in blocks)  # Whoosh compresses every block
+    assert all(b[5] for b in wijk)  # full blocks are compressed ...
+    ids = [b for (field, _), blocks in our_blocks.items() if field == "id" for b in blocks]
+    assert len(ids) == 300 and not any(b[5] for b in ids)  # ... small ones are not
