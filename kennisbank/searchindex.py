@@ -24,6 +24,7 @@ import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,7 @@ from whoosh.analysis import (
 
 from kennisbank.errors import KennisbankError
 from kennisbank.facets import CATALOG_FILE, Catalog
+from kennisbank.model import Passage
 from kennisbank.refs import KamerstukRef, find_refs, normalize_identifier
 from kennisbank.store import Store
 from kennisbank.whooshfast import write_segments
@@ -231,6 +233,32 @@ def _writer_settings(passages: int) -> dict[str, Any]:
     return {"procs": 2}
 
 
+#: A passage costs the build about as much as this many characters of its text.
+_PASSAGE_CHARS = 150
+
+
+def split_documents(
+    order: list[str], shape: dict[str, tuple[int, int, int]], parts: int
+) -> list[list[str]]:
+    """``order`` cut into ``parts`` contiguous runs of whole documents with about the same
+    build work each (text characters plus :data:`_PASSAGE_CHARS` per passage); no run
+    is empty when there are at least ``parts`` documents."""
+    work = [shape[d][1] + _PASSAGE_CHARS * shape[d][0] for d in order]
+    total = sum(work)
+    groups: list[list[str]] = [[] for _ in range(max(1, parts))]
+    done = 0
+    part = 0
+    for i, (doc_id, cost) in enumerate(zip(order, work, strict=True)):
+        left = len(order) - i
+        # Move on when this part has its share, or when each later part needs a document.
+        if groups[part] and part < len(groups) - 1:
+            if done >= total * (part + 1) / len(groups) or left <= len(groups) - 1 - part:
+                part += 1
+        groups[part].append(doc_id)
+        done += cost
+    return groups
+
+
 def build_search_index(
     store: Store,
     target_dir: Path,
@@ -255,34 +283,42 @@ def build_search_index(
         raise SearchIndexError(f"De map {target} bestaat al en is niet leeg.")
     target.mkdir(parents=True, exist_ok=True)
     analyzer, analyzer_name = text_analyzer(decompound=decompound)
-    # Load the analyzer's lazy data before writer processes fork, so they share it.
-    analyze(analyzer, "Wijkaanpak bewonersparticipatie in de krachtwijken", "index")
     ix = index.create_in(str(target), search_schema(analyzer))
 
-    records = PassageRecords(store)
-    documents, passages, entities = records.documents, records.passages, records.entities
-    options = writer_options or _writer_settings(len(passages))
-    procs = max(1, min(int(options.get("procs", 1)), len(passages)))
+    sources = Sources.read(store)
+    documents = sources.documents
+    order = [doc_id for doc_id in documents if doc_id in sources.shape]
+    total = sum(sources.shape[doc_id][0] for doc_id in order)
+    options = writer_options or _writer_settings(total)
+    procs = max(1, min(int(options.get("procs", 1)), total))
     # Each part's postings are held in memory until its segment is written.
-    parts = max(procs, -(-len(passages) // _MAX_SEGMENT_PASSAGES))
+    parts = max(1, min(max(procs, -(-total // _MAX_SEGMENT_PASSAGES)), len(order)))
+    groups = split_documents(order, sources.shape, parts)
+    db_path, parent = store.path, os.getpid()
 
     def add_part(writer: Any, part: int) -> tuple[Counter[str], int, int]:
-        """Add the passages of one part (a contiguous slice) to ``writer``."""
+        """Add the passages of one part (whole documents, in order) to ``writer``; a
+        forked writer process reads them through its own connection."""
         vocabulary: Counter[str] = Counter()
         with_entities = with_refs = 0
-        size = -(-len(passages) // parts)
-        for passage in passages[part * size : (part + 1) * size]:
-            with_entities += bool(records.entity_ids(passage))
-            own, inherited = records.cited(passage)
-            with_refs += bool(own or inherited)
-            vocabulary.update(distinct_surface_words(passage.text))
-            writer.add_document(**records.record(passage))
+        own = store if os.getpid() == parent else Store(db_path)
+        try:
+            for doc_id in groups[part]:
+                records, entities, refs = sources.records(own, doc_id)
+                with_entities += entities
+                with_refs += refs
+                for record in records:
+                    vocabulary.update(distinct_surface_words(record["text"]))
+                    writer.add_document(**record)
+        finally:
+            if own is not store:
+                own.close()
         return vocabulary, with_entities, with_refs
 
     vocabulary: Counter[str] = Counter()
     with_entities = with_refs = 0
     try:
-        results = write_segments(ix, parts, add_part, processes=procs)
+        results = write_segments(ix, parts, add_part, processes=min(procs, parts))
     except RuntimeError as exc:
         raise SearchIndexError(f"De zoekindex kon niet worden gebouwd: {exc}") from exc
     for part_vocabulary, part_entities, part_refs in results:
@@ -292,7 +328,7 @@ def build_search_index(
     for doc in documents.values():
         vocabulary.update(set(surface_words(doc["title"])))
 
-    catalog = _catalog(documents, entities, store)
+    catalog = _catalog(documents, sources.entities, store)
     (target / VOCABULARY_FILE).write_text(
         json.dumps(dict(sorted(vocabulary.items())), ensure_ascii=False), encoding="utf-8"
     )
@@ -300,7 +336,7 @@ def build_search_index(
         json.dumps(catalog.to_dict(), ensure_ascii=False), encoding="utf-8"
     )
     counts = {
-        "passages": len(passages),
+        "passages": total,
         "documents": len(documents),
         "vocabulary": len(vocabulary),
         "with_entities": with_entities,
@@ -346,44 +382,97 @@ def load_vocabulary(index_dir: Path) -> dict[str, int]:
 # -- gathering ---------------------------------------------------------------------------------
 
 
-class PassageRecords:
-    """The Whoosh fields of the passages of a store (everything read from it once).
+@dataclass
+class Sources:
+    """What the search records of a store are made of: documents (no text, path order),
+    entities, mentions and references per passage, and per document its passage count,
+    text characters and highest seq.  :meth:`records` makes one document's records."""
 
-    :meth:`record` gives the keyword arguments of ``writer.add_document`` for one
-    passage of :attr:`passages`.
-    """
+    documents: dict[str, dict[str, Any]]
+    entities: dict[str, dict[str, Any]]
+    mentions: dict[tuple[str, str], list[str]]
+    refs: dict[tuple[str, str], list[dict[str, Any]]]
+    #: Per document: passages, total characters of their text, highest seq.
+    shape: dict[str, tuple[int, int, int]]
 
-    def __init__(self, store: Store) -> None:
-        self.documents: dict[str, dict[str, Any]] = {d["id"]: d for d in store.documents()}
-        self.passages = store.all_passages()
-        self.entities = _entities(store)
-        self._refs = _refs_by_passage(store)
-        self._mentions = _mentions_by_passage(store, self.entities)
-        self._footnote_refs = {
-            (p.document_id, p.id): self._refs.get((p.document_id, p.id), [])
-            for p in self.passages
-            if p.kind == "footnote"
+    @classmethod
+    def read(cls, store: Store) -> Sources:
+        """Read the store (documents without text, entities, mentions, references)."""
+        documents = _documents(store)
+        entities = _entities(store)
+        shape = {
+            row[0]: (int(row[1]), int(row[2]), int(row[3]))
+            for row in store.conn.execute(
+                "SELECT document_id, count(*), total(length(text)), max(seq) FROM passages"
+                " GROUP BY document_id"
+            )
         }
+        return cls(
+            documents,
+            entities,
+            _mentions_by_passage(store, entities),
+            _refs_by_passage(store),
+            shape,
+        )
 
-    def cited(self, passage: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The passage's own references and those of the footnotes it points to."""
-        own = self._refs.get((passage.document_id, passage.id), [])
-        inherited = [
-            r
-            for note in passage.notes
-            for r in self._footnote_refs.get((passage.document_id, note), [])
-        ]
-        return own, inherited
+    def records(self, store: Store, doc_id: str) -> tuple[list[dict[str, Any]], int, int]:
+        """The ``writer.add_document`` fields of the passages of ``doc_id`` in order, and
+        how many of them mention entities and cite Kamerstukken (own references or those
+        of the footnotes they point to)."""
+        doc = self.documents[doc_id]
+        passages = [Passage(**row) for row in store.passages(doc_id)]
+        footnotes = {
+            p.id: self.refs.get((doc_id, p.id), []) for p in passages if p.kind == "footnote"
+        }
+        records = []
+        with_entities = with_refs = 0
+        for passage in passages:
+            own = self.refs.get((doc_id, passage.id), [])
+            inherited = [r for note in passage.notes for r in footnotes.get(note, [])]
+            ids = self.mentions.get((doc_id, passage.id), [])
+            with_entities += bool(ids)
+            with_refs += bool(own or inherited)
+            records.append(_record(passage, doc, own, inherited, ids, self.entities))
+        return records, with_entities, with_refs
 
-    def entity_ids(self, passage: Any) -> list[str]:
-        """Ids of the entities mentioned in the passage, in text order."""
-        return self._mentions.get((passage.document_id, passage.id), [])
 
-    def record(self, passage: Any) -> dict[str, Any]:
-        """The fields of one passage for ``writer.add_document``."""
-        own, inherited = self.cited(passage)
-        doc = self.documents[passage.document_id]
-        return _record(passage, doc, own, inherited, self.entity_ids(passage), self.entities)
+def _documents(store: Store) -> dict[str, dict[str, Any]]:
+    """Every document (no text, no sections) in path order, as :meth:`Store.documents` has it."""
+    rows = store.conn.execute(
+        "SELECT id, path, title, doctype, format, checksum, year, date, source, identifier,"
+        " metadata FROM documents ORDER BY path"
+    )
+    found = {}
+    for row in rows:
+        doc = dict(row)
+        doc["type"] = doc.pop("doctype")
+        doc["metadata"] = json.loads(doc["metadata"])
+        found[doc["id"]] = doc
+    return found
+
+
+def passage_flags(store: Store) -> tuple[int, int]:
+    """Passages with entity mentions, and with references (own or from their footnotes)."""
+    conn = store.conn
+    try:
+        with_entities = conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT m.document_id, m.passage_id FROM mentions m"
+            " JOIN passages p ON p.document_id = m.document_id AND p.id = m.passage_id)"
+        ).fetchone()[0]
+    except Exception:  # noqa: BLE001 - a store without graph tables has no mentions
+        with_entities = 0
+    cited = {(r[0], r[1]) for r in conn.execute("SELECT document_id, passage_id FROM refs")}
+    footnotes = {
+        (r[0], r[1])
+        for r in conn.execute("SELECT document_id, id FROM passages WHERE kind = ?", ("footnote",))
+    } & cited
+    with_refs = 0
+    for doc_id, passage_id, notes in conn.execute("SELECT document_id, id, notes FROM passages"):
+        if (doc_id, passage_id) in cited or (
+            notes != "[]" and any((doc_id, n) in footnotes for n in json.loads(notes))
+        ):
+            with_refs += 1
+    return int(with_entities), with_refs
 
 
 def _record(

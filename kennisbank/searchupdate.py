@@ -69,16 +69,13 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
 from kennisbank.facets import CATALOG_FILE
-from kennisbank.model import Passage
 from kennisbank.searchindex import (
     SEARCH_SCHEMA_VERSION,
     VOCABULARY_FILE,
+    Sources,
     _catalog,
-    _entities,
-    _mentions_by_passage,
-    _record,
-    _refs_by_passage,
     load_vocabulary,
+    passage_flags,
     read_meta,
     surface_words,
     text_analyzer,
@@ -130,53 +127,6 @@ def code_fingerprint() -> str:
         except metadata.PackageNotFoundError:
             digest.update(f"{package}=-".encode())
     return digest.hexdigest()
-
-
-@dataclass
-class Sources:
-    """What the search records of a store are made of (shared by digests and records)."""
-
-    documents: dict[str, dict[str, Any]]
-    entities: dict[str, dict[str, Any]]
-    mentions: dict[tuple[str, str], list[str]]
-    refs: dict[tuple[str, str], list[dict[str, Any]]]
-    #: Per document: passages, total characters of their text, highest seq.
-    shape: dict[str, tuple[int, int, int]]
-
-    @classmethod
-    def read(cls, store: Store) -> Sources:
-        """Read the store (documents without text, entities, mentions, references)."""
-        documents = _documents(store)
-        entities = _entities(store)
-        shape = {
-            row[0]: (int(row[1]), int(row[2]), int(row[3]))
-            for row in store.conn.execute(
-                "SELECT document_id, count(*), total(length(text)), max(seq) FROM passages"
-                " GROUP BY document_id"
-            )
-        }
-        return cls(
-            documents,
-            entities,
-            _mentions_by_passage(store, entities),
-            _refs_by_passage(store),
-            shape,
-        )
-
-
-def _documents(store: Store) -> dict[str, dict[str, Any]]:
-    """Every document (no text, no sections) in path order, as :meth:`Store.documents` has it."""
-    rows = store.conn.execute(
-        "SELECT id, path, title, doctype, format, checksum, year, date, source, identifier,"
-        " metadata FROM documents ORDER BY path"
-    )
-    found = {}
-    for row in rows:
-        doc = dict(row)
-        doc["type"] = doc.pop("doctype")
-        doc["metadata"] = json.loads(doc["metadata"])
-        found[doc["id"]] = doc
-    return found
 
 
 def document_digests(sources: Sources) -> dict[str, str]:
@@ -455,7 +405,7 @@ def apply_update(
                     deleted += writer.delete_by_term("document_id", doc_id)
             first = True
             for doc_id in group:
-                for record in _document_records(store, sources, doc_id):
+                for record in sources.records(store, doc_id)[0]:
                     writer.add_document(**record)
                     if first:
                         _fill_columns(writer, record)
@@ -480,7 +430,7 @@ def apply_update(
         json.dumps(catalog.to_dict(), ensure_ascii=False), encoding="utf-8"
     )
     write_state(target, plan.digests, plan.fingerprint)
-    with_entities, with_refs = _passage_flags(store)
+    with_entities, with_refs = passage_flags(store)
     previous = read_meta(previous_dir)
     counts = {
         "passages": passages,
@@ -517,43 +467,3 @@ def _indexed_words(searcher: Any, doc_id: str) -> Counter[str]:
     if title is not None:
         words.update(set(surface_words(title)))
     return words
-
-
-def _document_records(store: Store, sources: Sources, doc_id: str) -> list[dict[str, Any]]:
-    """The search records of one document's passages, in order, as a full build makes them."""
-    doc = sources.documents[doc_id]
-    passages = [Passage(**row) for row in store.passages(doc_id)]
-    footnotes = {
-        p.id: sources.refs.get((doc_id, p.id), []) for p in passages if p.kind == "footnote"
-    }
-    records = []
-    for passage in passages:
-        own = sources.refs.get((doc_id, passage.id), [])
-        inherited = [r for note in passage.notes for r in footnotes.get(note, [])]
-        ids = sources.mentions.get((doc_id, passage.id), [])
-        records.append(_record(passage, doc, own, inherited, ids, sources.entities))
-    return records
-
-
-def _passage_flags(store: Store) -> tuple[int, int]:
-    """Passages with entity mentions, and with references (own or from their footnotes)."""
-    conn = store.conn
-    try:
-        with_entities = conn.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT m.document_id, m.passage_id FROM mentions m"
-            " JOIN passages p ON p.document_id = m.document_id AND p.id = m.passage_id)"
-        ).fetchone()[0]
-    except Exception:  # noqa: BLE001 - a store without graph tables has no mentions
-        with_entities = 0
-    cited = {(r[0], r[1]) for r in conn.execute("SELECT document_id, passage_id FROM refs")}
-    footnotes = {
-        (r[0], r[1])
-        for r in conn.execute("SELECT document_id, id FROM passages WHERE kind = ?", ("footnote",))
-    } & cited
-    with_refs = 0
-    for doc_id, passage_id, notes in conn.execute("SELECT document_id, id, notes FROM passages"):
-        if (doc_id, passage_id) in cited or (
-            notes != "[]" and any((doc_id, n) in footnotes for n in json.loads(notes))
-        ):
-            with_refs += 1
-    return int(with_entities), with_refs

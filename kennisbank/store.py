@@ -312,5 +312,7 @@ def _document_row(row: sqlite3.Row) -> dict[str, Any]:
 def _passage_row(row: sqlite3.Row) -> dict[str, Any]:
     passage = dict(row)
     for key in ("section_path", "rows", "notes", "cited_by"):
-        passage[key] = json.loads(passage[key])
+        value = passage[key]
+        # Most passages have no table rows, notes or citing passages.
+        passage[key] = [] if value == "[]" else json.loads(value)
     return passage

@@ -33,6 +33,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from pickle import dumps
+from queue import Empty
 from typing import Any, TypeVar
 
 from whoosh.codec.whoosh3 import (
@@ -542,8 +543,10 @@ def write_segments(
     ``work(writer, part)`` adds the documents of part ``part`` (0 … parts-1) to
     ``writer`` and returns a picklable result.  Process ``j`` writes parts ``j``,
     ``j + processes``, … one after the other (so a part's postings, held in memory,
-    bound the memory a process needs); process 0 is this one, the others are
-    forked.  The segments are committed in part order, so document numbers follow
+    bound the memory a process needs).  One process is this one; more are all
+    forked, and this one waits for them: a forked writer exits without freeing its
+    postings, and this process does not grow.  The segments are committed in part
+    order, so document numbers follow
     the parts.  Returns the results in part order; when a part fails nothing is
     committed and the error is raised here as a ``RuntimeError``.
     """
@@ -566,14 +569,14 @@ def _write_segments(
     queue: Any = context.Queue()
     children = [
         context.Process(target=_write_parts, args=(ix, j, processes, parts, work, queue))
-        for j in range(1, processes)
+        for j in range(0 if processes > 1 else 1, processes)
     ]
     try:
         for child in children:
             child.start()
-        done = _parts_of(ix, 0, processes, parts, work, exiting=False)
+        done = {} if children else _parts_of(ix, 0, processes, parts, work, exiting=False)
         for _ in children:
-            found, error = queue.get()
+            found, error = _next_result(queue, children)
             if error is not None:
                 raise RuntimeError(f"een deel van de index is mislukt:\n{error}")
             done.update(found)
@@ -589,6 +592,18 @@ def _write_segments(
     main._commit_toc([done[part][0] for part in range(parts)])
     main._finish()
     return [done[part][1] for part in range(parts)]
+
+
+def _next_result(queue: Any, children: list[Any]) -> tuple[Any, str | None]:
+    """The next ``(found, error)`` a writer process reported; an error when a writer
+    process died without reporting (killed, out of memory)."""
+    while True:
+        try:
+            return queue.get(timeout=0.5)
+        except Empty:
+            dead = [c.exitcode for c in children if c.exitcode not in (None, 0)]
+            if dead:
+                return None, f"een schrijfproces stopte onverwacht (exitcode {dead[0]})"
 
 
 def _parts_of(

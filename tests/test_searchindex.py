@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
 
 from kennisbank import graph
 from kennisbank.analysis import plain_dutch_chain
@@ -17,13 +18,14 @@ from kennisbank.model import Mention
 from kennisbank.searchindex import (
     META_FILE,
     VOCABULARY_FILE,
-    PassageRecords,
     SearchIndexError,
+    Sources,
     build_search_index,
     load_vocabulary,
     read_meta,
     search_schema,
     snippet_html,
+    split_documents,
     surface_words,
     term_spans,
     text_analyzer,
@@ -256,9 +258,10 @@ def _plain_whoosh_build(db_path: Path, target: Path) -> None:
     ix = whoosh_index.create_in(str(target), search_schema(plain_dutch_chain()))
     writer = ix.writer()
     with Store(db_path) as store:
-        records = PassageRecords(store)
-        for passage in records.passages:
-            writer.add_document(**records.record(passage))
+        sources = Sources.read(store)
+        for doc_id in sources.documents:
+            for record in sources.records(store, doc_id)[0]:
+                writer.add_document(**record)
     writer.commit()
 
 
@@ -305,6 +308,42 @@ def test_two_writer_processes_build_the_same_index(
         order = [fields["id"] for _, fields in searcher.reader().iter_docs()]
     with Store(db_path) as store:
         assert order == [f"{p.document_id}:{p.id}" for p in store.all_passages()]
+
+
+def test_two_writer_processes_cut_between_documents(
+    real: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Each segment holds whole documents (a later incremental update rewrites one
+    document's segment only), and both hold about half of the text."""
+    db_path, _ = real
+    with Store(db_path) as store:
+        build_search_index(store, tmp_path / "mp", writer_options={"procs": 2})
+        sources = Sources.read(store)
+    ix = whoosh_index.open_dir(str(tmp_path / "mp"), readonly=True)
+    owners = []
+    for segment in ix._segments():
+        with SegmentReader(ix.storage, ix.schema, segment) as reader:
+            owners.append({fields["document_id"] for _, fields in reader.iter_docs()})
+    assert len(owners) == 2 and all(owners) and not owners[0] & owners[1]
+    chars = [sum(sources.shape[d][1] for d in docs) for docs in owners]
+    assert min(chars) > 0.2 * sum(chars)
+
+
+def test_split_documents_keeps_order_and_balances_the_work() -> None:
+    shape = {f"d{i}": (10, 1000 * (1 + i % 3), i) for i in range(12)}
+    order = list(shape)
+    for parts in (1, 2, 3, 5, 12):
+        groups = split_documents(order, shape, parts)
+        assert len(groups) == parts and all(groups)
+        assert [d for g in groups for d in g] == order
+    work = [sum(shape[d][1] + 1500 for d in g) for g in split_documents(order, shape, 3)]
+    assert max(work) - min(work) <= 2 * 4500  # within two of the largest documents
+    # Fewer documents than parts: the later parts stay empty, nothing is lost.
+    assert split_documents(["a", "b"], {"a": (1, 5, 0), "b": (1, 5, 0)}, 3) == [["a"], ["b"], []]
+    assert split_documents([], {}, 2) == [[], []]
+    # One huge document first: it fills the first part, the rest share the second.
+    big = {"a": (1000, 10**6, 0), "b": (1, 10, 0), "c": (1, 10, 0)}
+    assert split_documents(["a", "b", "c"], big, 2) == [["a"], ["b", "c"]]
 
 
 def test_snippet_escapes_text_and_marks_only_matches() -> None:

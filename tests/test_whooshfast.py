@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -134,6 +135,23 @@ def test_a_failing_part_commits_nothing_and_releases_the_lock(tmp_path: Path) ->
     assert again.doc_count() == 0
     writer = again.writer()  # the lock is free again
     writer.cancel()
+
+
+def test_a_writer_process_that_dies_fails_the_build_instead_of_hanging(tmp_path: Path) -> None:
+    """A writer process killed mid-part (here: it exits at once, as the OOM killer would
+    end it) is reported; nothing is committed and the lock is free again."""
+    ix = index.create_in(str(tmp_path), _schema())
+
+    def add(w: BuildWriter, part: int) -> None:
+        w.add_document(**_docs()[part])
+        if part == 1:
+            os._exit(9)
+
+    with pytest.raises(RuntimeError, match="exitcode 9"):
+        write_segments(ix, 2, add)
+    again = index.open_dir(str(tmp_path))
+    assert again.doc_count() == 0
+    again.writer().cancel()
 
 
 def _blocks(path: Path) -> dict:
