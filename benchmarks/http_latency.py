@@ -1,7 +1,8 @@
 """Query latency over HTTP against a real ``kennisbank serve``, and the server's peak RSS.
 
 :func:`serving` starts ``python -m indexer serve`` on 127.0.0.1 and a free port over an
-already built data folder (so the server does not index at start), waits until it
+already built data folder (the bundled corpus's, or a scale corpus published as a
+generation by :mod:`benchmarks.publish`; the server does not index at start), waits until it
 answers and stops it afterwards.  :func:`measure_http` sends the query set sequentially
 over one keep-alive connection as ``GET /api/search?q=…&limit=10`` (facet filters as
 ``f.<name>=…`` where the web interface has that facet): one untimed warm-up pass, then
@@ -117,16 +118,20 @@ def bench_http(
     runs: int,
     workdir: Path,
     progress: Callable[[str], None],
+    label: str = "bundled",
 ) -> list[HttpFigures]:
     """Start one server over ``data_dir`` and measure :func:`measure_http` for each named
-    query set (labelled ``bundled / <name>``); the server's peak RSS is read after each."""
+    query set (labelled ``<label> / <name>``); the server's peak RSS is read after each.
+    The server's output goes to ``workdir/serve-<label>.log``."""
     started = time.perf_counter()
     rows = []
-    with serving(data_dir, corpus, workdir / "serve.log") as server:
+    with serving(data_dir, corpus, workdir / f"serve-{label}.log") as server:
         start_seconds = round(time.perf_counter() - started, 2)
         for name, queries in query_sets:
-            progress(f"HTTP: {len(queries)} {name}-zoekvragen × {runs} via kennisbank serve")
-            figures = measure_http(f"bundled / {name}", server.port, server.proc.pid, queries, runs)
+            progress(
+                f"HTTP {label}: {len(queries)} {name}-zoekvragen × {runs} via kennisbank serve"
+            )
+            figures = measure_http(f"{label} / {name}", server.port, server.proc.pid, queries, runs)
             figures.start_seconds = start_seconds
             rows.append(figures)
     return rows
@@ -161,6 +166,10 @@ def render_http(rows: Sequence[HttpFigures], in_process: dict[str, dict[str, Spr
         "",
         "- ×in-process: HTTP median over the in-process Whoosh median of the same queries "
         "(measured in separate passes of the same run; the API also builds the JSON context).",
+        "- Server start: until the first answer, including the manifest check (checksums of "
+        "the store and the index) that `kennisbank serve` does before it opens a generation; "
+        "scale corpora are served from a published generation (`benchmarks/publish.py`) and "
+        "the server indexes nothing.",
         "",
     ]
     return out

@@ -16,6 +16,10 @@ All source documents are put in one seeded random order and taken from the front
 the requested number of passages is reached (the last document is cut), so a smaller
 scale corpus is a prefix of a larger one.  No entity extraction is done at scale.
 
+For the incremental re-index at scale, :func:`write_law_corpus` copies laws-md files in
+the same seeded order into a corpus *folder* (real files for the full pipeline) until it
+holds the requested number of passages, counted as :func:`law_document` counts them.
+
 ``python -m benchmarks.scale --passages 10000 --out DIR`` writes such a store.
 """
 
@@ -26,6 +30,8 @@ import hashlib
 import json
 import random
 import re
+import shutil
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -68,6 +74,22 @@ class ScaleCorpus:
     def to_dict(self) -> dict[str, object]:
         """Plain-dict form for JSON output."""
         return asdict(self)
+
+
+@dataclass
+class LawCorpus:
+    """What :func:`write_law_corpus` copied."""
+
+    folder: str
+    files: int
+    passages: int
+    source_bytes: int
+    seconds: float = 0.0
+
+
+def scale_label(scale: int) -> str:
+    """``bundled`` for 0, ``10k`` for 10,000, else the number."""
+    return "bundled" if scale == 0 else (f"{scale // 1000}k" if scale % 1000 == 0 else str(scale))
 
 
 def source_refs(shared: Path) -> list[tuple[str, str, int]]:
@@ -203,6 +225,39 @@ def write_scale_store(target_dir: Path, shared: Path, passages: int) -> ScaleCor
             result.documents += 1
             result.text_bytes += sum(len(p.text.encode("utf-8")) for p in doc.passages)
             result.by_source[source] = result.by_source.get(source, 0) + len(doc.passages)
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def write_law_corpus(target: Path, shared: Path, passages: int) -> LawCorpus:
+    """Copy whole laws-md files, in the seeded benchmark order, into the new folder
+    ``target`` (sub-folders kept, files made writable) until they hold at least
+    ``passages`` passages (:func:`law_document`'s count; fewer when laws-md holds fewer).
+
+    Raises :class:`SharedDataMissing` when ``shared/laws-md`` is absent.
+    """
+    started = time.perf_counter()
+    root = Path(shared) / "laws-md"
+    if not root.is_dir():
+        raise SharedDataMissing(f"Geen laws-md gevonden in {shared}.")
+    target = Path(target)
+    target.mkdir(parents=True)
+    result = LawCorpus(folder=str(target), files=0, passages=0, source_bytes=0)
+    for source, path, _line in source_refs(shared):
+        if result.passages >= passages:
+            break
+        if source != "laws-md":
+            continue
+        doc = law_document(Path(path), root)
+        if doc is None:
+            continue
+        copy = target / Path(path).relative_to(root)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy)
+        copy.chmod(copy.stat().st_mode | stat.S_IWUSR)
+        result.files += 1
+        result.passages += len(doc.passages)
+        result.source_bytes += copy.stat().st_size
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 

@@ -46,7 +46,7 @@ from benchmarks.profiling import matching_alternatives, profile_search, variant_
 from benchmarks.queries import BenchQuery, generate_queries, load_dev_queries, samples_from_store
 from benchmarks.report import evaluate_targets, machine_info, render_markdown
 from benchmarks.results import PERCENTILES, BenchReport, CorpusResult
-from benchmarks.scale import SharedDataMissing, write_scale_store
+from benchmarks.scale import SharedDataMissing, scale_label, write_scale_store
 from benchmarks.stats import Spread
 
 __all__ = [
@@ -251,6 +251,10 @@ def bench_bundled(
     return result
 
 
+#: Called with a scale corpus's result, store and built index before they are removed.
+AfterBuild = Callable[[CorpusResult, Path, Path], None]
+
+
 def bench_scale(
     scale: int,
     shared: Path,
@@ -262,47 +266,52 @@ def bench_scale(
     profile_queries: int,
     progress: Progress = _stderr,
     profile_build: bool = False,
+    after_build: AfterBuild | None = None,
 ) -> CorpusResult:
-    """A scale corpus of ``scale`` passages from ``shared`` (skipped when it is absent)."""
-    label = _scale_label(scale)
+    """A scale corpus of ``scale`` passages from ``shared`` (skipped when it is absent);
+    ``after_build(result, store_path, index_dir)`` runs before the store and index are
+    removed (the suite serves them over HTTP)."""
+    label = scale_label(scale)
     result = CorpusResult(label=label, scale=scale)
     if not Path(shared).is_dir():
         result.skipped = f"{shared} ontbreekt: schaal {scale:,} overgeslagen"
         progress(result.skipped)
         return result
-    store_dir = workdir / f"store-{label}"
+    store_dir, index_dir = workdir / f"store-{label}", workdir / f"index-{label}"
     progress(f"{label}: schaalcorpus schrijven uit {shared}")
     try:
-        corpus = write_scale_store(store_dir, shared, scale)
-    except SharedDataMissing as exc:
-        result.skipped = f"{exc} Schaal {scale:,} overgeslagen."
-        progress(result.skipped)
-        return result
-    result.passages, result.documents = corpus.passages, corpus.documents
-    result.text_bytes, result.sources = corpus.text_bytes, corpus.by_source
-    result.prepare_seconds = corpus.seconds
-    if corpus.passages < scale:
-        progress(f"{label}: de bronnen leveren maar {corpus.passages:,} passages")
-    bench_store(
-        label,
-        scale,
-        Path(corpus.store_path),
-        workdir,
-        runs=runs,
-        n_queries=n_queries,
-        dev_queries=dev_queries,
-        profile_queries=profile_queries,
-        progress=progress,
-        result=result,
-        profile_build=profile_build,
-    )
-    shutil.rmtree(store_dir, ignore_errors=True)
-    shutil.rmtree(workdir / f"index-{label}", ignore_errors=True)
+        try:
+            corpus = write_scale_store(store_dir, shared, scale)
+        except SharedDataMissing as exc:
+            result.skipped = f"{exc} Schaal {scale:,} overgeslagen."
+            progress(result.skipped)
+            return result
+        result.passages, result.documents = corpus.passages, corpus.documents
+        result.text_bytes, result.sources = corpus.text_bytes, corpus.by_source
+        result.prepare_seconds = corpus.seconds
+        if corpus.passages < scale:
+            progress(f"{label}: de bronnen leveren maar {corpus.passages:,} passages")
+        bench_store(
+            label,
+            scale,
+            Path(corpus.store_path),
+            workdir,
+            runs=runs,
+            n_queries=n_queries,
+            dev_queries=dev_queries,
+            profile_queries=profile_queries,
+            progress=progress,
+            result=result,
+            profile_build=profile_build,
+        )
+        if after_build is not None:
+            if not index_dir.is_dir():
+                raise RuntimeError(f"de zoekindex van {label} staat niet in {index_dir}")
+            after_build(result, Path(corpus.store_path), index_dir)
+    finally:
+        shutil.rmtree(store_dir, ignore_errors=True)
+        shutil.rmtree(index_dir, ignore_errors=True)
     return result
-
-
-def _scale_label(scale: int) -> str:
-    return "bundled" if scale == 0 else (f"{scale // 1000}k" if scale % 1000 == 0 else str(scale))
 
 
 # -- command line ------------------------------------------------------------------------------
@@ -320,8 +329,10 @@ def run_benchmark(
     corpus_dir: Path = BUNDLED_CORPUS,
     command: str = "",
     progress: Progress = _stderr,
+    after_build: AfterBuild | None = None,
 ) -> BenchReport:
-    """Run the benchmark for every scale (``0`` = the bundled corpus)."""
+    """Run the benchmark for every scale (``0`` = the bundled corpus); ``after_build``
+    as in :func:`bench_scale`."""
     started = time.perf_counter()
     report = BenchReport(
         command=command or "python -m benchmarks.search_bench",
@@ -352,7 +363,14 @@ def run_benchmark(
             if scale == 0:
                 report.corpora.append(bench_bundled(corpus_dir, work, **common))
                 continue
-            corpus = bench_scale(scale, shared, work, profile_build=not build_profiled, **common)
+            corpus = bench_scale(
+                scale,
+                shared,
+                work,
+                profile_build=not build_profiled,
+                after_build=after_build,
+                **common,
+            )
             build_profiled = build_profiled or bool(corpus.build_profile)
             report.corpora.append(corpus)
     finally:

@@ -1,17 +1,23 @@
 """The whole benchmark suite behind ``kennisbank bench``: one command, one report.
 
 1. :func:`benchmarks.search_bench.run_benchmark` — per corpus (``0`` = the bundled corpus,
-   other sizes = scale corpora from ``../shared/data``, skipped with a message when absent):
-   index build (documents/s, passages/s, MB/s, CPU, peak RSS of the indexer, index size)
-   and in-process latency p50/p95/p99, each next to the SQLite FTS5 baseline on the same
+   other sizes = scale corpora from ``../shared/data``, skipped with a message when
+   absent): index build
+   (documents/s, passages/s, MB/s, CPU, peak RSS of the indexer, index size) and
+   in-process latency p50/p95/p99, each next to the SQLite FTS5 baseline on the same
    passages with ratios, plus the facet-count overhead;
-2. :func:`benchmarks.incremental.bench_incremental` — the bundled corpus re-indexed with
-   nothing and with one file changed, against a full build;
-3. :func:`benchmarks.http_latency.bench_http` — the same queries over HTTP against a real
-   ``kennisbank serve`` on the built bundled index, with the server's peak RSS;
+2. :func:`benchmarks.http_latency.bench_http` — the same queries over HTTP against a real
+   ``kennisbank serve``, with the server's peak RSS: on the built bundled index and on
+   every scale corpus (published as a generation before it is removed,
+   :func:`benchmarks.scale_suite.serve_scale`);
+3. :func:`benchmarks.incremental.bench_incremental` — the bundled corpus re-indexed with
+   nothing and with one file changed, against a full build; the same on corpus folders of
+   laws-md files at the scales of ``incremental_scales``
+   (:func:`~benchmarks.incremental.bench_incremental_scale`; the full pipeline, slow);
 4. :mod:`benchmarks.growth` — the cost-growth table over the scale corpora and an SVG chart.
 
-Every figure is the median of ``runs`` runs with the lowest and highest run.
+Every figure is the median of ``runs`` runs with the lowest and highest run (the full
+pipeline build of an incremental scale corpus runs once).
 """
 
 from __future__ import annotations
@@ -31,15 +37,19 @@ from benchmarks.http_latency import HttpFigures, bench_http, render_http
 from benchmarks.incremental import (
     IncrementalFigures,
     bench_incremental,
+    bench_incremental_scale,
     copy_corpus,
     render_incremental,
 )
-from benchmarks.queries import load_dev_queries
-from benchmarks.results import BenchReport
+from benchmarks.queries import BenchQuery, load_dev_queries
+from benchmarks.results import BenchReport, CorpusResult
+from benchmarks.scale import SharedDataMissing
+from benchmarks.scale_suite import serve_scale
 from benchmarks.search_bench import (
     BUNDLED_CORPUS,
     DEFAULT_DEV_QUERIES,
     DEFAULT_SHARED,
+    AfterBuild,
     query_sets,
     render_markdown,
     run_benchmark,
@@ -51,6 +61,11 @@ DEFAULT_SCALES = (0, 10_000, 100_000, 500_000)
 #: ``--quick``: small enough for a test (scale corpora of 500 and 1,500 passages).
 QUICK_SCALES = (0, 500, 1_500)
 QUICK_RUNS, QUICK_QUERIES = 1, 20
+#: ``--quick``: the incremental re-index at scale on a laws-md folder of ≥ 500 passages.
+QUICK_INCREMENTAL_SCALES = (500,)
+#: By default the incremental re-index at scale runs on the run's scales up to this size
+#: (the full pipeline at 500,000 passages takes many minutes and gigabytes).
+INCREMENTAL_DEFAULT_MAX = 100_000
 
 Progress = Callable[[str], None]
 
@@ -70,6 +85,15 @@ class SuiteOptions:
     plot: Path | None = None
     workdir: Path | None = None
     command: str = "kennisbank bench"
+    #: Sizes for the incremental re-index at scale; None = the run's scale corpora up to
+    #: :data:`INCREMENTAL_DEFAULT_MAX`; empty = none.
+    incremental_scales: Sequence[int] | None = None
+
+    def incremental_sizes(self) -> list[int]:
+        """The sizes (passages) that get the incremental re-index at scale."""
+        if self.incremental_scales is not None:
+            return [s for s in self.incremental_scales if s > 0]
+        return [s for s in self.scales if 0 < s <= INCREMENTAL_DEFAULT_MAX]
 
 
 @dataclass
@@ -79,6 +103,7 @@ class SuiteReport:
     search: BenchReport
     incremental: IncrementalFigures | None = None
     http: list[HttpFigures] = field(default_factory=list)
+    scale_incremental: list[IncrementalFigures] = field(default_factory=list)
     growth: list[GrowthPoint] = field(default_factory=list)
     plot: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -98,6 +123,7 @@ def quick_options(**overrides: Any) -> SuiteOptions:
         "runs": QUICK_RUNS,
         "queries": QUICK_QUERIES,
         "profile": 0,
+        "incremental_scales": QUICK_INCREMENTAL_SCALES,
     }
     return SuiteOptions(**{**values, **overrides})
 
@@ -109,6 +135,11 @@ def _in_process(report: BenchReport) -> dict[str, dict[str, Spread]]:
         if not c.skipped
         for ls in c.latency
     }
+
+
+def _dev_queries(options: SuiteOptions) -> list[BenchQuery]:
+    path = options.dev_queries
+    return load_dev_queries(Path(path)) if path is not None and Path(path).is_file() else []
 
 
 def _bundled_store(data_dir: Path) -> Path | None:
@@ -125,10 +156,7 @@ def _http(
     if store is None:
         progress("HTTP: geen gebouwde index van het gebundelde corpus; overgeslagen")
         return []
-    dev = []
-    if options.dev_queries is not None and Path(options.dev_queries).is_file():
-        dev = load_dev_queries(Path(options.dev_queries))
-    sets = query_sets(store, options.queries, dev)
+    sets = query_sets(store, options.queries, _dev_queries(options))
     return bench_http(data_dir, corpus, sets, options.runs, work, progress)
 
 
@@ -149,6 +177,53 @@ def _bundled_extras(
     return incremental, http
 
 
+def _serve_scales(
+    options: SuiteOptions, into: list[HttpFigures], work: Path, progress: Progress
+) -> AfterBuild | None:
+    """The ``after_build`` call of the search benchmark that measures HTTP on each scale
+    corpus (appended to ``into``), or ``None`` without ``options.http``."""
+    if not options.http:
+        return None
+    dev = _dev_queries(options)
+
+    def serve(result: CorpusResult, store_path: Path, index_dir: Path) -> None:
+        into.extend(
+            serve_scale(
+                result.label,
+                store_path,
+                index_dir,
+                work,
+                runs=options.runs,
+                n_queries=options.queries,
+                dev_queries=dev,
+                progress=progress,
+            )
+        )
+
+    return serve
+
+
+def _scale_incremental(
+    options: SuiteOptions, report: SuiteReport, work: Path, progress: Progress
+) -> None:
+    """The incremental re-index on laws-md corpus folders of the chosen sizes."""
+    for passages in options.incremental_sizes():
+        try:
+            figures = bench_incremental_scale(
+                passages, Path(options.shared), work, runs=options.runs, progress=progress
+            )
+        except SharedDataMissing as exc:
+            report.notes.append(f"{exc} Incremental re-index at {passages:,} skipped.")
+            progress(report.notes[-1])
+            continue
+        if figures.passages < passages:
+            report.notes.append(
+                f"laws-md holds only {figures.passages:,} passages: the incremental corpus "
+                f"for {passages:,} is smaller."
+            )
+        report.scale_incremental.append(figures)
+
+
 def run_suite(options: SuiteOptions, progress: Progress) -> SuiteReport:
     """Run every part of the suite (see the module docstring)."""
     started = time.perf_counter()
@@ -158,6 +233,7 @@ def run_suite(options: SuiteOptions, progress: Progress) -> SuiteReport:
     try:
         bundled = 0 in options.scales
         corpus = copy_corpus(options.corpus, work / "corpus") if bundled else options.corpus
+        scale_http: list[HttpFigures] = []
         search = run_benchmark(
             options.scales,
             runs=options.runs,
@@ -169,6 +245,7 @@ def run_suite(options: SuiteOptions, progress: Progress) -> SuiteReport:
             corpus_dir=corpus,
             command=options.command,
             progress=progress,
+            after_build=_serve_scales(options, scale_http, work / "search", progress),
         )
         report = SuiteReport(search=search)
         if bundled:
@@ -177,14 +254,11 @@ def run_suite(options: SuiteOptions, progress: Progress) -> SuiteReport:
             )
         else:
             report.notes.append(
-                "Incremental re-index and HTTP latency run on the bundled corpus (scale 0), "
-                "which was not in this run."
+                "The bundled corpus (scale 0) was not in this run: no bundled build, "
+                "incremental re-index or HTTP figures."
             )
-        if options.http and any(s > 0 for s in options.scales):
-            report.notes.append(
-                "HTTP latency is measured on the bundled corpus only: a scale corpus is a bare "
-                "store + search index, not a data folder that `kennisbank serve` opens."
-            )
+        report.http += scale_http
+        _scale_incremental(options, report, work / "incremental", progress)
         report.growth = growth_points(search.corpora)
         if options.plot is not None:
             caption = f"{search.started[:10]}: {options.command}"
@@ -207,8 +281,10 @@ def render_suite(report: SuiteReport) -> str:
     out.append(f"- Whole suite took {report.seconds / 60:.1f} min.")
     out += [f"- {note}" for note in report.notes]
     out.append("")
-    if report.incremental is not None:
-        out += render_incremental(report.incremental)
+    for figures in ([report.incremental] if report.incremental else []) + list(
+        report.scale_incremental
+    ):
+        out += render_incremental(figures)
     if report.http:
         out += render_http(report.http, _in_process(report.search))
     plot = Path(report.plot).name if report.plot else None

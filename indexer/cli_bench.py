@@ -48,6 +48,13 @@ def _scales(text: str) -> list[int]:
     return values
 
 
+def _incremental_scales(text: str) -> list[int]:
+    """``--incremental-scales``: sizes in passages; ``0`` or an empty value = none."""
+    if not text.strip():
+        return []
+    return [v for v in _scales(text) if v > 0]
+
+
 def _progress(message: str) -> None:
     click.echo(f"[bench {time.strftime('%H:%M:%S')}] {message}", err=True)
 
@@ -59,6 +66,8 @@ def _command_line(**opts: Any) -> str:
     for name in ("scale", "runs", "queries", "shared", "dev_queries", "plot"):
         if opts[name] is not None:
             parts.append(f"--{name.replace('_', '-')} {opts[name]}")
+    if opts["incremental_scales"] is not None:
+        parts.append(f"--incremental-scales {opts['incremental_scales'] or '0'}")
     if not opts["http"]:
         parts.append("--no-http")
     return " ".join(parts)
@@ -74,7 +83,19 @@ def _command_line(**opts: Any) -> str:
 @click.option(
     "--queries", type=click.IntRange(0, 10_000), default=None, help="Gegenereerde zoekvragen (300)."
 )
-@click.option("--http/--no-http", default=True, help="Ook latentie via een echte server.")
+@click.option(
+    "--http/--no-http",
+    default=True,
+    help="Ook latentie en piekgeheugen via een echte kennisbank serve, per corpus.",
+)
+@click.option(
+    "--incremental-scales",
+    default=None,
+    metavar="LIJST",
+    help="Groottes in passages voor de incrementele herindexering op schaal (volledige "
+    "pijplijn over laws-md-bestanden; traag), bijv. 100000,500000; 0 = geen. Standaard de "
+    "schaalcorpora van --scale tot en met 100.000 passages.",
+)
 @click.option(
     "--shared",
     type=click.Path(file_okay=False, path_type=Path),
@@ -108,13 +129,15 @@ def _command_line(**opts: Any) -> str:
 @click.option(
     "--quick",
     is_flag=True,
-    help="Kleine instellingen (gebundeld corpus, 500 en 1.500 passages, 1 run, 20 zoekvragen).",
+    help="Kleine instellingen (gebundeld corpus, 500 en 1.500 passages, incrementeel op 500, "
+    "1 run, 20 zoekvragen).",
 )
 def bench_command(
     scale: str | None,
     runs: int | None,
     queries: int | None,
     http: bool,
+    incremental_scales: str | None,
     shared: Path | None,
     dev_queries: Path | None,
     profile: int,
@@ -135,10 +158,13 @@ def bench_command(
         dev_queries=dev_queries,
         plot=plot,
         http=http,
+        incremental_scales=incremental_scales,
     )
     overrides: dict[str, Any] = {"http": http, "profile": profile, "plot": plot, "command": command}
     if scale is not None:
         overrides["scales"] = _scales(scale)
+    if incremental_scales is not None:
+        overrides["incremental_scales"] = _incremental_scales(incremental_scales)
     if runs is not None:
         overrides["runs"] = runs
     if queries is not None:

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 from benchmarks.build import build_search_index_subprocess, run_index_subprocess
 from benchmarks.growth import GrowthPoint, render_growth, render_svg
+from benchmarks.publish import publish_generation
 from benchmarks.queries import SampleText, generate_queries, load_dev_queries
-from benchmarks.scale import sgd_blocks, subset_store, write_scale_store
+from benchmarks.scale import sgd_blocks, subset_store, write_law_corpus, write_scale_store
 from benchmarks.search_bench import (
     BUNDLED_CORPUS,
     DEFAULT_DEV_QUERIES,
@@ -28,7 +29,10 @@ from benchmarks.search_bench import (
     render_markdown,
 )
 from benchmarks.stats import Spread, percentile, ratios
+from benchmarks.suite import SuiteOptions, quick_options
 from indexer.cli import cli
+from indexer.pipeline import inspect_live
+from kennisbank import generations, manifest
 from kennisbank.store import Store
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -150,6 +154,35 @@ def test_scale_store_from_shared_data(shared_data: Path, tmp_path: Path) -> None
     assert counts["rss_main_mb"] > 0
 
 
+def test_scale_corpus_published_as_a_generation_that_serve_accepts(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    corpus = write_scale_store(tmp_path / "scale", shared_data, 150)
+    store, index = Path(corpus.store_path), tmp_path / "index"
+    build_search_index_subprocess(store, index)
+    data_dir = tmp_path / "data"
+    generation = publish_generation(store, index, data_dir, corpus_dir=tmp_path / "corpus")
+    assert generations.current_dir(data_dir) == generation
+    facts = manifest.verify(generation)
+    assert facts["counts"]["passages"] == facts["counts"]["search_passages"] == 150
+    assert set(facts["search"]["files"]) == {
+        p.name for p in index.iterdir() if not p.name.endswith("LOCK")
+    }
+    # what `kennisbank serve` checks before it would index: nothing to rebuild
+    assert inspect_live(data_dir).problem is None
+    assert store.is_file() and index.is_dir()  # the measured store and index stay
+
+
+def test_law_corpus_holds_whole_files_up_to_the_passages(shared_data: Path, tmp_path: Path) -> None:
+    first = write_law_corpus(tmp_path / "a", shared_data, 200)
+    again = write_law_corpus(tmp_path / "b", shared_data, 200)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.md"))
+    assert first.passages >= 200 and first.files == len(files) >= 1
+    assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.md"))
+    assert first.source_bytes == sum((tmp_path / "a" / f).stat().st_size for f in files)
+    assert again.passages == first.passages
+
+
 def _series(svg: Path) -> dict[str, int]:
     """``data-series`` of every line in the chart, with its number of points."""
     root = ET.parse(svg).getroot()
@@ -213,16 +246,40 @@ def test_kennisbank_bench_quick_runs_every_part(tmp_path: Path) -> None:
     incremental = data["incremental"]
     assert incremental["unchanged_parsed"] == 0 and incremental["one_file_parsed"] == 1
     assert incremental["one_file_seconds"]["median"] > 0
-    assert [h["label"] for h in data["http"]][-1] == "bundled / generated"
+    labels = [h["label"] for h in data["http"]]
+    assert [x for x in labels if x.startswith("bundled / ")][-1] == "bundled / generated"
     for row in data["http"]:
         assert set(row["statuses"]) == {"200"} and row["peak_rss_mb"] > 0
-        assert row["latency"]["p50"]["median"] <= row["latency"]["p99"]["median"]
+        assert sum(row["statuses"].values()) == row["queries"] * row["runs"]
+        p50, p95, p99 = (row["latency"][p]["median"] for p in ("p50", "p95", "p99"))
+        assert 0 < p50 <= p95 <= p99
     series = _series(svg)
     if DEFAULT_SHARED.is_dir():
         assert series == dict.fromkeys(SERIES, 2)  # the 500 and 1,500 passage corpora
         assert "| 1,500 |" in text
+        # HTTP against `kennisbank serve` on each published scale corpus, same query sets
+        assert {"500 / generated", "1500 / generated"} <= set(labels)
+        assert "| 1500 / generated | 20 |" in text
+        (scale,) = data["scale_incremental"]
+        assert scale["label"] == "500" and scale["passages"] >= 500
+        assert scale["unchanged_parsed"] == 0 and scale["one_file_parsed"] == 1
+        assert scale["full_passages_per_s"]["median"] > 0 and scale["rss_full_mb"]["median"] > 0
+        assert "### Incremental re-index (laws-md corpus of 500 passages" in text
     else:
         assert series == {} and "**Skipped:**" in text
+
+
+def test_incremental_at_scale_defaults_to_the_run_scales_up_to_100k() -> None:
+    assert SuiteOptions(scales=(0, 10_000, 100_000, 500_000)).incremental_sizes() == [
+        10_000,
+        100_000,
+    ]
+    assert SuiteOptions(incremental_scales=(100_000, 500_000)).incremental_sizes() == [
+        100_000,
+        500_000,
+    ]
+    assert SuiteOptions(incremental_scales=()).incremental_sizes() == []
+    assert quick_options().incremental_sizes() == [500]
 
 
 def test_kennisbank_bench_skips_scale_without_shared_data(tmp_path: Path) -> None:
@@ -231,11 +288,25 @@ def test_kennisbank_bench_skips_scale_without_shared_data(tmp_path: Path) -> Non
     svg = tmp_path / "cost.svg"
     result = CliRunner().invoke(
         cli,
-        ["bench", "--scale", "500000", "--shared", str(empty), "--no-http", "--plot", str(svg)],
+        [
+            "bench",
+            "--scale",
+            "500000",
+            "--shared",
+            str(empty),
+            "--no-http",
+            "--incremental-scales",
+            "1000",
+            "--plot",
+            str(svg),
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     assert f"**Skipped:** Geen laws-md of sgd-ocr gevonden in {empty}." in result.output
     assert "Schaal 500,000 overgeslagen." in result.output
+    assert f"Geen laws-md gevonden in {empty}. Incremental re-index at 1,000 skipped." in (
+        result.output
+    )
     assert "No scale corpus was measured in this run." in result.output
     assert _series(svg) == {}
