@@ -233,6 +233,15 @@ def _writer_settings(passages: int) -> dict[str, Any]:
     return {"procs": 2}
 
 
+def part_count(passages: int, procs: int, documents: int) -> int:
+    """How many parts (segments) ``procs`` writer processes write: each part's postings
+    are held in memory until its segment is written, so a part has at most about
+    :data:`_MAX_SEGMENT_PASSAGES` passages, and every process writes as many parts (so
+    none waits for another); never more parts than documents."""
+    rounds = max(1, -(-passages // (procs * _MAX_SEGMENT_PASSAGES)))
+    return max(1, min(procs * rounds, documents))
+
+
 #: A passage costs the build about as much as this many characters of its text.
 _PASSAGE_CHARS = 150
 
@@ -291,8 +300,7 @@ def build_search_index(
     total = sum(sources.shape[doc_id][0] for doc_id in order)
     options = writer_options or _writer_settings(total)
     procs = max(1, min(int(options.get("procs", 1)), total))
-    # Each part's postings are held in memory until its segment is written.
-    parts = max(1, min(max(procs, -(-total // _MAX_SEGMENT_PASSAGES)), len(order)))
+    parts = part_count(total, procs, len(order))
     groups = split_documents(order, sources.shape, parts)
     db_path, parent = store.path, os.getpid()
 

@@ -22,6 +22,7 @@ from kennisbank.searchindex import (
     Sources,
     build_search_index,
     load_vocabulary,
+    part_count,
     read_meta,
     search_schema,
     snippet_html,
@@ -327,6 +328,15 @@ def test_two_writer_processes_cut_between_documents(
     assert len(owners) == 2 and all(owners) and not owners[0] & owners[1]
     chars = [sum(sources.shape[d][1] for d in docs) for docs in owners]
     assert min(chars) > 0.2 * sum(chars)
+
+
+def test_part_count_gives_each_writer_process_as_many_parts() -> None:
+    assert part_count(595, 1, 2) == 1
+    assert part_count(100_000, 2, 2_072) == 2
+    assert part_count(500_000, 2, 9_000) == 6  # not 5: three parts per process
+    assert part_count(200_001, 2, 9_000) == 4
+    assert part_count(500_000, 2, 3) == 3  # whole documents: no more parts than documents
+    assert part_count(0, 1, 0) == 1
 
 
 def test_split_documents_keeps_order_and_balances_the_work() -> None:
