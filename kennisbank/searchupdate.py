@@ -9,14 +9,16 @@ stays byte-identical while it still serves requests.  Then, in the new folder on
 1. the passages of documents that changed or are gone are deleted (by
    ``document_id``) and the passages of changed and new documents are added, built
    with the same record builder as a full build
-   (:func:`kennisbank.searchindex._record`), into one new segment;
+   (:func:`kennisbank.searchrecords._record`), into one new segment;
 2. no deleted passage may stay behind, because Whoosh keeps counting deleted
    passages in its BM25 statistics and term lists (measured on the bundled corpus:
    with 24 % deleted, 10 of 24 dev queries ranked differently).  A segment that
    held only deleted passages is dropped whole; a segment that also holds other
    documents is rewritten by re-indexing those documents too (merging Whoosh
    segments costs more CPU per passage than indexing them again, measured).  When
-   that would re-index more than :data:`FULL_SHARE` of the passages, the deleted
+   that would re-index other documents and more than :data:`FULL_SHARE` of the
+   passages in all (re-indexing only the changed documents is never more work than
+   a full build, however large they are), the deleted
    passages may stay in those large segments as long as they are at most
    :data:`STALE_SHARE` of all passages; otherwise a small index (up to
    :data:`REGROUP_PASSAGES`) is re-indexed here in document groups and a large one
@@ -42,8 +44,9 @@ documents too.
 A full build is required (:func:`plan_update` gives the Dutch reason) when the
 previous index has no :data:`STATE_FILE`, when the code or data that decide what
 the index holds changed (:func:`code_fingerprint`: schema version, analyzer,
-record builder, registry data, library versions), or when more than
-:data:`FULL_SHARE` of the passages would be re-indexed.
+record builder, registry data, library versions), or when a large index would
+have to re-index more than :data:`FULL_SHARE` of its passages because changed
+documents share segments with others.
 
 What can differ from a full build: passage order among equal scores (document
 numbers differ), and — only while large segments keep deleted passages (at most
@@ -72,17 +75,15 @@ from kennisbank.facets import CATALOG_FILE
 from kennisbank.searchindex import (
     SEARCH_SCHEMA_VERSION,
     VOCABULARY_FILE,
-    Sources,
-    _catalog,
     load_vocabulary,
-    passage_flags,
     read_meta,
     surface_words,
     text_analyzer,
     write_meta,
 )
+from kennisbank.searchrecords import Sources, catalog, passage_flags
 from kennisbank.store import Store
-from kennisbank.whooshfast import BuildCodec
+from kennisbank.whooshfast import BuildWriter
 
 #: Per-document digests and the code fingerprint of an index (next to the meta file).
 STATE_FILE = "search-state.json"
@@ -103,7 +104,15 @@ MAX_GROUPS = 8
 #: Whoosh's index name (the files are ``_MAIN_<n>.toc`` and ``MAIN_<id>.seg``).
 _INDEX_NAME = "MAIN"
 #: Sources and packages whose change means the index must be built in full.
-_CODE_MODULES = ("analysis", "decompound", "refs", "registry", "searchindex", "searchupdate")
+_CODE_MODULES = (
+    "analysis",
+    "decompound",
+    "refs",
+    "registry",
+    "searchindex",
+    "searchrecords",
+    "searchupdate",
+)
 _PACKAGES = ("whoosh-reloaded", "PyStemmer", "simplemma", "wordfreq")
 _HERE = Path(__file__).resolve().parent
 
@@ -150,7 +159,7 @@ def document_digests(sources: Sources) -> dict[str, str]:
 
 
 def _entity_facts(info: dict[str, Any]) -> list[Any]:
-    """The facts of an entity that :func:`~kennisbank.searchindex._record` uses."""
+    """The facts of an entity that :func:`~kennisbank.searchrecords._record` uses."""
     return [info.get("type"), (info.get("attributes") or {}).get("gemeente")]
 
 
@@ -224,7 +233,9 @@ def plan_update(previous_dir: Path, store: Store) -> UpdatePlan:
     total = sum(shape[0] for shape in sources.shape.values())
     exact = _rewrite_closure(layout, changed | set(remove))
     size = {d: shape[0] for d, shape in sources.shape.items()}
-    if sum(size.get(d, 0) for d in exact) <= FULL_SHARE * total:
+    if sum(size.get(d, 0) for d in exact) <= FULL_SHARE * total or exact == changed | set(remove):
+        # Few passages to rewrite, or the changed documents have segments of their own:
+        # rewriting them is never more work than a full build.
         touched = exact - set(remove)
     else:
         # Deletions that earlier updates left in large segments count too.
@@ -398,7 +409,7 @@ def apply_update(
                 vocabulary.subtract(_indexed_words(searcher, doc_id))
     groups = _groups(plan.reindex, sources)
     for number, group in enumerate(groups or [[]]):
-        writer = ix.writer(procs=1, limitmb=128, codec=BuildCodec())
+        writer = BuildWriter(ix)
         try:
             if number == 0:
                 for doc_id in gone:
@@ -425,9 +436,9 @@ def apply_update(
     ix.close()
     words = {word: n for word, n in sorted(vocabulary.items()) if n > 0}
     (target / VOCABULARY_FILE).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
-    catalog = _catalog(sources.documents, sources.entities, store)
+    facet_catalog = catalog(sources.documents, sources.entities, store)
     (target / CATALOG_FILE).write_text(
-        json.dumps(catalog.to_dict(), ensure_ascii=False), encoding="utf-8"
+        json.dumps(facet_catalog.to_dict(), ensure_ascii=False), encoding="utf-8"
     )
     write_state(target, plan.digests, plan.fingerprint)
     with_entities, with_refs = passage_flags(store)
@@ -440,7 +451,7 @@ def apply_update(
         "with_refs": with_refs,
         "seconds": round(time.perf_counter() - started, 3),
         "analyzer": previous.get("analyzer") or text_analyzer()[1],
-        "writer": {"procs": 1, "limitmb": 128},
+        "writer": {"procs": 1},
         "mode": "incremental",
         "reindexed_documents": len(plan.reindex),
         "regrouped_documents": len(plan.regrouped),

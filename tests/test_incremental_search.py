@@ -189,6 +189,32 @@ def test_a_change_in_a_segment_of_a_full_build_regroups_a_small_index(
     assert_equals_full_build(settings, tmp_path, "group")
 
 
+def test_a_document_with_its_own_segment_is_rewritten_alone_however_large(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changed document that holds most passages but has a segment of its own (after a
+    regroup) is re-indexed alone: never more work than a full build, and the other
+    documents stay as they are (the bundled corpus: 2 files, one with 69 % of the text)."""
+    settings = _settings(tmp_path, count=2)
+    big = settings.corpus_dir / "stuk-0.txt"
+    body = "\n\n".join(_text(n) for n in range(8))
+    big.write_text(body, encoding="utf-8")
+    run_index(settings)
+    monkeypatch.setattr(searchupdate, "GROUP_PASSAGES", 1)  # one document per segment
+    big.write_text(body + "\n\nHet Kraanvogelbrug-project start.\n", encoding="utf-8")
+    first, _ = _run(settings)
+    assert first.search["regroup"] is True, first.search  # the full build's one segment
+    big.write_text(body + "\n\nAan het Zonnebloemplein komt een wijkagent.\n", encoding="utf-8")
+    again, old_files = _run(settings)
+    search = again.search
+    assert search["mode"] == "incremental" and search["regroup"] is False, search
+    assert (search["reindexed_documents"], search["regrouped_documents"]) == (1, 0)
+    assert search["added_passages"] > 0.5 * search["passages"]
+    assert search["stale_passages"] == 0 and search["segments"] == 2
+    assert _tree(settings.data_dir / again.previous) == old_files
+    assert_equals_full_build(settings, tmp_path, "alone")
+
+
 def test_a_large_index_whose_segments_mix_documents_is_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

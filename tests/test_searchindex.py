@@ -19,7 +19,6 @@ from kennisbank.searchindex import (
     META_FILE,
     VOCABULARY_FILE,
     SearchIndexError,
-    Sources,
     build_search_index,
     load_vocabulary,
     part_count,
@@ -31,6 +30,7 @@ from kennisbank.searchindex import (
     term_spans,
     text_analyzer,
 )
+from kennisbank.searchrecords import Sources
 from kennisbank.store import Store
 from tests.conftest import make_corpus
 

@@ -13,7 +13,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool
 
 from kennisbank.analysis import dutch_analyzer
-from kennisbank.whooshfast import BuildWriter, MemoryPool, write_segments
+from kennisbank.whooshcodec import MemoryPool
+from kennisbank.whooshfast import BuildWriter, write_segments
 
 
 def test_memory_pool_yields_the_order_of_whooshs_sorting_pool(tmp_path: Path) -> None:
