@@ -66,6 +66,8 @@ def _command_line(**opts: Any) -> str:
     for name in ("scale", "runs", "queries", "shared", "dev_queries", "plot"):
         if opts[name] is not None:
             parts.append(f"--{name.replace('_', '-')} {opts[name]}")
+    if opts["profile"]:
+        parts.append(f"--profile {opts['profile']}")
     if opts["incremental_scales"] is not None:
         parts.append(f"--incremental-scales {opts['incremental_scales'] or '0'}")
     if not opts["http"]:
