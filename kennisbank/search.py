@@ -14,6 +14,7 @@ corrects typos (:mod:`kennisbank.spelling`) and reads and highlights only the pa
 from __future__ import annotations
 
 import html
+import io
 import logging
 import os
 import re
@@ -24,6 +25,8 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.filedb import compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.searching import Searcher
 
 from kennisbank.compiler import QueryCompiler
@@ -64,6 +67,64 @@ from kennisbank.searchindex import (
 from kennisbank.termscore import IndexArrays
 
 log = logging.getLogger(__name__)
+
+
+class _View:
+    """A read-only, seekable file over a buffer (a memory map slice), without a copy."""
+
+    def __init__(self, buf: Any) -> None:
+        self._buf = buf
+        self._pos = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else self._pos + size
+        data = bytes(self._buf[self._pos : end])
+        self._pos += len(data)
+        return data
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else self._pos + size
+        rest = self._buf[self._pos : end]
+        newline = bytes(rest).find(b"\n")
+        return self.read(len(rest) if newline < 0 else newline + 1)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._buf)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._buf = b""
+
+
+class ViewFile(BufferFile):  # type: ignore[misc]
+    """A part of a segment file, read through the memory map without a copy.
+
+    Whoosh's ``BufferFile`` copies the part into a ``BytesIO`` when it is opened, so
+    every searcher held a private copy of the index files it opened, and the server
+    keeps a searcher per thread (server peak RSS 2.3 GB at 100,000 passages with 8
+    threads, 10 GB at 500,000).  Here sequential reads go through :class:`_View`.
+    """
+
+    def __init__(self, buf: Any, name: str | None = None, onclose: Any = None) -> None:
+        self._buf = buf
+        self._name = name
+        self.file = _View(buf)
+        self.onclose = onclose
+        self.is_real = False
+        self.is_closed = False
+
+
+# Segment parts opened from a memory-mapped compound file are views, not copies.
+compound.BufferFile = ViewFile
 
 #: Largest page size and offset a request may ask for.
 MAX_LIMIT = 100

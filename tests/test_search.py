@@ -445,3 +445,66 @@ def test_columns_read_per_segment_keep_docnums_aligned(tmp_path: Path) -> None:
         reader = searcher.reader()
         assert list(reader.column_reader("year")) == [2010]  # the pitfall
         assert _column(reader, "year", 0) == [0, 0, 2010]
+
+
+# -- segment files are read through the memory map, not copied per searcher -----------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.binary(max_size=300),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["read", "readline", "readinto", "seek", "tell"]),
+            st.integers(-5, 320),
+            st.sampled_from([0, 1, 2]),
+        ),
+        max_size=25,
+    ),
+)
+def test_view_reads_like_bytesio(data: bytes, ops: list[tuple[str, int, int]]) -> None:
+    """The copy-free reader gives what ``io.BytesIO`` gives for every read, seek and tell."""
+    import io
+
+    from kennisbank.search import _View
+
+    view, ref = _View(memoryview(data)), io.BytesIO(data)
+    for op, n, whence in ops:
+        if op == "read":
+            assert view.read(n) == ref.read(n)
+        elif op == "readline":
+            assert view.readline(n) == ref.readline(n)
+        elif op == "readinto":
+            a, b = bytearray(max(n, 0)), bytearray(max(n, 0))
+            assert (view.readinto(a), a) == (ref.readinto(b), b)
+        elif op == "seek":
+            offset = n if whence == 0 else n - 10
+            if offset < 0 and whence == 0:
+                continue  # BytesIO refuses a negative absolute position
+            assert view.seek(offset, whence) == ref.seek(offset, whence)
+        assert view.tell() == ref.tell()
+
+
+def test_a_searcher_per_thread_reads_the_index_files_without_copying_them(
+    engine: SearchEngine,
+) -> None:
+    """Every server thread keeps a searcher; its segment files must be views of the
+    memory map (Whoosh's own reader copied each file it opened into a BytesIO, so 8
+    threads held 8 copies of the index: 2.3 GB at 100,000 passages)."""
+    from kennisbank.search import ViewFile, _View
+
+    found: list[object] = []
+
+    def work() -> None:
+        assert engine.search("wijkaanpak", facets=True, snippets=True).total > 0
+        searcher = engine._local.held[1]
+        for leaf, _ in searcher.reader().leaf_readers():
+            found.extend([leaf._terms._dbfile, leaf._terms._postfile])
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(found) >= 4
+    assert all(type(f) is ViewFile and type(f.file) is _View for f in found)
