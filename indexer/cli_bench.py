@@ -161,6 +161,7 @@ def bench_command(
         plot=plot,
         http=http,
         incremental_scales=incremental_scales,
+        profile=profile,
     )
     overrides: dict[str, Any] = {"http": http, "profile": profile, "plot": plot, "command": command}
     if scale is not None:
