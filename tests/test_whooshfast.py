@@ -96,11 +96,9 @@ def _walk(matcher):  # type: ignore[no-untyped-def]
         matcher.next()
 
 
-@pytest.mark.parametrize(("parts", "processes"), [(1, 1), (2, 2), (3, 3), (3, 2), (2, 1)])
-def test_segments_written_in_parts_hold_what_whooshs_writer_writes(
-    tmp_path: Path, parts: int, processes: int
-) -> None:
-    docs = _docs()
+def _plain_build_and_fresh_index(tmp_path: Path, docs: list[dict]) -> index.Index:
+    """Write ``docs`` with Whoosh's own writer into ``tmp_path/plain`` (the reference) and
+    return a fresh index in ``tmp_path/fast`` for the build writer."""
     (tmp_path / "plain").mkdir()
     (tmp_path / "fast").mkdir()
     plain = index.create_in(str(tmp_path / "plain"), _schema())
@@ -108,8 +106,15 @@ def test_segments_written_in_parts_hold_what_whooshs_writer_writes(
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
+    return index.create_in(str(tmp_path / "fast"), _schema())
 
-    fast = index.create_in(str(tmp_path / "fast"), _schema())
+
+@pytest.mark.parametrize(("parts", "processes"), [(1, 1), (2, 2), (3, 3), (3, 2), (2, 1)])
+def test_segments_written_in_parts_hold_what_whooshs_writer_writes(
+    tmp_path: Path, parts: int, processes: int
+) -> None:
+    docs = _docs()
+    fast = _plain_build_and_fresh_index(tmp_path, docs)
 
     def add(w: BuildWriter, part: int) -> int:
         mine = docs[part::parts]
@@ -197,14 +202,7 @@ def test_long_posting_lists_are_written_block_by_block_as_whoosh_writes_them(
         }
         for i in range(300)
     ]
-    (tmp_path / "plain").mkdir()
-    (tmp_path / "fast").mkdir()
-    plain = index.create_in(str(tmp_path / "plain"), _schema())
-    writer = plain.writer()
-    for doc in docs:
-        writer.add_document(**doc)
-    writer.commit()
-    fast = index.create_in(str(tmp_path / "fast"), _schema())
+    fast = _plain_build_and_fresh_index(tmp_path, docs)
 
     def add(w: BuildWriter, part: int) -> int:
         for doc in docs:
