@@ -69,6 +69,10 @@ from kennisbank.termscore import IndexArrays
 log = logging.getLogger(__name__)
 
 
+#: Bytes :meth:`_View.readline` looks at per step.
+_LINE_CHUNK = 4096
+
+
 class _View:
     """A read-only, seekable file over a buffer (a memory map slice), without a copy."""
 
@@ -88,10 +92,16 @@ class _View:
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
-        end = len(self._buf) if size is None or size < 0 else self._pos + size
-        rest = self._buf[self._pos : end]
-        newline = bytes(rest).find(b"\n")
-        return self.read(len(rest) if newline < 0 else newline + 1)
+        end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
+        # Look for the newline a chunk at a time: a part can be tens of megabytes.
+        start = self._pos
+        while start < end:
+            chunk = bytes(self._buf[start : min(end, start + _LINE_CHUNK)])
+            newline = chunk.find(b"\n")
+            if newline >= 0:
+                return self.read(start + newline + 1 - self._pos)
+            start += len(chunk)
+        return self.read(max(0, end - self._pos))
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._buf)}[whence]
