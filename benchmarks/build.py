@@ -23,6 +23,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from whoosh import index as whoosh_index
+
+from benchmarks.profiling import profile_build
+from kennisbank import generations
+from kennisbank.config import load_settings
+from kennisbank.search.indexing import build_search_index
+from kennisbank.store import Store
+
 #: The interpreter running the benchmark (the worker uses the same one).
 PYTHON = sys.executable
 
@@ -48,9 +56,6 @@ def dir_size(path: Path) -> int:
 
 def build_search_index_here(store_path: Path, target: Path) -> dict[str, Any]:
     """Build the search index of the store at ``store_path`` into ``target`` (this process)."""
-    from kennisbank.searchindex import build_search_index
-    from kennisbank.store import Store
-
     with Store(store_path) as store:
         cpu, started = cpu_seconds(), time.perf_counter()
         counts = build_search_index(store, target)
@@ -66,8 +71,8 @@ def build_search_index_here(store_path: Path, target: Path) -> dict[str, Any]:
 def run_index_here(corpus: Path, data_dir: Path) -> dict[str, Any]:
     """The full indexing pipeline (parse, graph, search index) of ``corpus`` into
     ``data_dir`` (this process)."""
-    from indexer.pipeline import run_index
-    from kennisbank.config import load_settings
+    # A search-index worker must not load the indexer: its peak RSS is reported.
+    from indexer.pipeline import run_index  # noqa: PLC0415 - worker RSS, see above
 
     settings = load_settings(corpus_dir=corpus, data_dir=data_dir, env={})
     cpu, started = cpu_seconds(), time.perf_counter()
@@ -93,16 +98,12 @@ def run_index_here(corpus: Path, data_dir: Path) -> dict[str, Any]:
 def live_index_dir(data_dir: Path) -> Path | None:
     """The Whoosh index folder of the live build in ``data_dir``: the ``search`` folder of
     the live generation, or the generation folder itself (older layout)."""
-    from whoosh import index
-
-    from kennisbank import generations
-
     live = generations.current_dir(data_dir)
     if live is None:
         return None
     search_dir = getattr(generations, "search_dir", None)
     candidates = ([search_dir(live)] if search_dir else []) + [live]
-    return next((c for c in candidates if c.is_dir() and index.exists_in(str(c))), None)
+    return next((c for c in candidates if c.is_dir() and whoosh_index.exists_in(str(c))), None)
 
 
 def run_worker(args: list[str], *, timeout: float | None = None) -> dict[str, Any]:
@@ -174,8 +175,6 @@ def main(argv: list[str] | None = None) -> int:
     elif args[0] == "run-index":
         result = run_index_here(Path(args[1]), Path(args[2]))
     else:
-        from benchmarks.profiling import profile_build
-
         result = profile_build(Path(args[1]), Path(args[2]))
     result["rss_main_mb"] = _rss_mb(resource.RUSAGE_SELF)
     result["rss_children_mb"] = _rss_mb(resource.RUSAGE_CHILDREN)

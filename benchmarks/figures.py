@@ -9,13 +9,12 @@ from typing import Any
 
 from benchmarks.results import BuildFigures
 from benchmarks.stats import Spread
+from kennisbank.baseline import Fts5Baseline
+from kennisbank.store import Store
 
 
 def fts5_builds(store_path: Path, runs: int) -> tuple[Any, list[float], list[float], int]:
     """Build the in-memory FTS5 baseline ``runs`` times; keep the last one."""
-    from kennisbank.baseline import Fts5Baseline
-    from kennisbank.store import Store
-
     seconds: list[float] = []
     baseline = None
     with Store(store_path) as store:
@@ -33,9 +32,6 @@ def fts5_builds(store_path: Path, runs: int) -> tuple[Any, list[float], list[flo
 def _fts5_file_mb(store_path: Path, workdir: Path) -> float:
     """Size in MB of the same FTS5 baseline written to a file (the benchmark queries the
     in-memory one)."""
-    from kennisbank.baseline import Fts5Baseline
-    from kennisbank.store import Store
-
     path = workdir / "fts5-size.sqlite"
     path.unlink(missing_ok=True)
     with Store(store_path) as store, Fts5Baseline.from_store(store, path):

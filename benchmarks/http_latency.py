@@ -1,6 +1,6 @@
 """Query latency over HTTP against a real ``kennisbank serve``, and the server's peak RSS.
 
-:func:`serving` starts ``python -m indexer serve`` on 127.0.0.1 and a free port over an
+:func:`serving` starts ``python -m cli serve`` on 127.0.0.1 and a free port over an
 already built data folder (the bundled corpus's, or a scale corpus published as a
 generation by :mod:`benchmarks.publish`; the server does not index at start), waits until it
 answers and stops it afterwards.  :func:`measure_http` sends the query set sequentially
@@ -23,6 +23,7 @@ from benchmarks.load import HOST, serving
 from benchmarks.queries import BenchQuery
 from benchmarks.results import PERCENTILES
 from benchmarks.stats import Spread, latency_percentiles
+from web.params import ENGINE_FIELDS
 
 #: Bound on a server start over a built index (seconds).
 START_TIMEOUT = 120.0
@@ -66,8 +67,6 @@ def search_path(query: BenchQuery, url_names: dict[str, str]) -> str:
 
 
 def _url_names() -> dict[str, str]:
-    from web.params import ENGINE_FIELDS
-
     return {engine: url for url, engine in ENGINE_FIELDS.items()}
 
 

@@ -2,7 +2,7 @@
 
 ``python -m benchmarks.load [--clients 32] [--seconds 60] [--warmup 5] [--port P [--pid PID]]``
 
-Without ``--port`` the benchmark starts its own server (``python -m indexer serve`` on
+Without ``--port`` the benchmark starts its own server (``python -m cli serve`` on
 127.0.0.1 and a free port) over a temporary copy of the bundled corpus, waits until it
 answers, and stops it afterwards.  All traffic goes to 127.0.0.1.
 
@@ -434,7 +434,7 @@ def serving(data_dir: Path, corpus: Path, log: Path) -> Iterator[Server]:
     root = str(REPO_ROOT)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     args = [
-        sys.executable, "-m", "indexer", "serve", "--host", HOST, "--port", str(port),
+        sys.executable, "-m", "cli", "serve", "--host", HOST, "--port", str(port),
         "--data-dir", str(data_dir), "--corpus", str(corpus),
     ]  # fmt: skip
     with log.open("wb") as out:

@@ -11,7 +11,7 @@
   scoring every hit (``limit=None``) against the engine's own item scoring + top-k, both
   from a cold cache — read-only use of the engine's internals;
 * :func:`profile_build` profiles one single-process
-  :func:`~kennisbank.searchindex.build_search_index` (run it in a worker process).
+  :func:`~kennisbank.search.indexing.build_search_index` (run it in a worker process).
 """
 
 from __future__ import annotations
@@ -24,26 +24,47 @@ from typing import Any
 
 from benchmarks.queries import BenchQuery
 from benchmarks.stats import latency_percentiles
+from kennisbank.search.indexing import build_search_index
+from kennisbank.search.query import parse_query
+from kennisbank.search.whoosh_backend.compiler import QueryCompiler
+from kennisbank.search.whoosh_backend.matching import RERANK_WINDOW, match, top_k
+from kennisbank.store import Store
 
 #: ``(label, file suffix, function name)`` of the stages reported by :func:`profile_search`.
 STAGES: tuple[tuple[str, str, str], ...] = (
-    ("whole search (SearchEngine.search)", "kennisbank/search.py", "search"),
-    ("query parse (parse_query)", "kennisbank/query.py", "parse_query"),
-    ("query compile (QueryCompiler.compile)", "kennisbank/compiler.py", "compile"),
-    ("match: items scored + hit set (match)", "kennisbank/matching.py", "match"),
-    ("item scoring, numpy BM25F (TermScorer.score)", "kennisbank/termscore.py", "score"),
+    ("whole search (SearchEngine.search)", "kennisbank/search/engine.py", "search"),
+    ("query parse (parse_query)", "kennisbank/search/query.py", "parse_query"),
+    (
+        "query compile (QueryCompiler.compile)",
+        "kennisbank/search/whoosh_backend/compiler.py",
+        "compile",
+    ),
+    (
+        "match: items scored + hit set (match)",
+        "kennisbank/search/whoosh_backend/matching.py",
+        "match",
+    ),
+    (
+        "item scoring, numpy BM25F (TermScorer.score)",
+        "kennisbank/search/whoosh_backend/termscore.py",
+        "score",
+    ),
     ("item scoring, Whoosh (Searcher.search)", "whoosh/searching.py", "search"),
-    ("top k (top_k)", "kennisbank/matching.py", "top_k"),
-    ("facet counting (FacetCounter.count)", "kennisbank/facets.py", "count"),
-    ("facet labels + sort (facet_values)", "kennisbank/facets.py", "facet_values"),
-    ("coverage bitsets (query_bits)", "kennisbank/matching.py", "query_bits"),
-    ("coverage rerank (rerank)", "kennisbank/matching.py", "rerank"),
-    ("highlight spans from postings (term_spans)", "kennisbank/matching.py", "term_spans"),
-    ("hits: stored fields + snippet (_hit)", "kennisbank/search.py", "_hit"),
-    ("snippet HTML (snippet_html)", "kennisbank/searchindex.py", "snippet_html"),
+    ("top k (top_k)", "kennisbank/search/whoosh_backend/matching.py", "top_k"),
+    ("facet counting (FacetCounter.count)", "kennisbank/search/facets.py", "count"),
+    ("facet labels + sort (facet_values)", "kennisbank/search/facets.py", "facet_values"),
+    ("coverage bitsets (query_bits)", "kennisbank/search/whoosh_backend/matching.py", "query_bits"),
+    ("coverage rerank (rerank)", "kennisbank/search/whoosh_backend/matching.py", "rerank"),
+    (
+        "highlight spans from postings (term_spans)",
+        "kennisbank/search/whoosh_backend/matching.py",
+        "term_spans",
+    ),
+    ("hits: stored fields + snippet (_hit)", "kennisbank/search/whoosh_backend/reader.py", "_hit"),
+    ("snippet HTML (snippet_html)", "kennisbank/search/snippets.py", "snippet_html"),
     ("stored fields (whoosh stored_fields)", "whoosh/searching.py", "stored_fields"),
-    ("spelling correction (_correct)", "kennisbank/search.py", "_correct"),
-    ("searcher refresh (_searcher)", "kennisbank/search.py", "_searcher"),
+    ("spelling correction (_correct)", "kennisbank/search/engine.py", "_correct"),
+    ("searcher refresh (_searcher)", "kennisbank/search/engine.py", "_searcher"),
 )
 
 
@@ -124,14 +145,12 @@ def matching_alternatives(
     """p50/p95/mean (ms) of matching strategies for the engine's own compiled queries
     (typed filters and UI filters left out), each from a cold item cache: ``Whoosh, score
     every hit`` is ``searcher.search(q, limit=None)`` (what the engine did before it scored
-    items itself); ``engine: match + top-k`` is :func:`kennisbank.matching.match` plus
-    :func:`~kennisbank.matching.top_k` for ``RERANK_WINDOW`` hits (numpy BM25F for word
-    items, hit bitset for the facets).  ``{}`` when the engine's internals have changed."""
+    items itself); ``engine: match + top-k`` is
+    :func:`kennisbank.search.whoosh_backend.matching.match` plus
+    :func:`~kennisbank.search.whoosh_backend.matching.top_k` for ``RERANK_WINDOW`` hits
+    (numpy BM25F for word items, hit bitset for the facets).  ``{}`` when the engine's
+    internals have changed."""
     try:
-        from kennisbank.matching import match, top_k
-        from kennisbank.query import parse_query
-        from kennisbank.search import RERANK_WINDOW, QueryCompiler
-
         idx = engine._current()
         searcher = engine._searcher(idx)
         labels = ("Whoosh, score every hit (limit=None)", "engine: match + top-k (cold cache)")
@@ -156,23 +175,35 @@ def matching_alternatives(
 
 #: ``(label, file suffix, function name)`` of the stages reported by :func:`profile_build`.
 BUILD_STAGES: tuple[tuple[str, str, str], ...] = (
-    ("whole build (build_search_index)", "kennisbank/searchindex.py", "build_search_index"),
+    (
+        "whole build (build_search_index)",
+        "kennisbank/search/whoosh_backend/build.py",
+        "build_search_index",
+    ),
     ("read store: passages", "kennisbank/store.py", "all_passages"),
     ("read store: documents", "kennisbank/store.py", "documents"),
-    ("registry + graph entities (_entities)", "kennisbank/searchindex.py", "_entities"),
-    ("analyzer warm-up: lexicons (analyze)", "kennisbank/searchindex.py", "analyze"),
-    ("field records (_record)", "kennisbank/searchindex.py", "_record"),
-    ("vocabulary words (surface_words)", "kennisbank/searchindex.py", "surface_words"),
+    ("registry + graph entities (_entities)", "kennisbank/search/records.py", "_entities"),
+    (
+        "analyzer warm-up: lexicons (analyze)",
+        "kennisbank/search/whoosh_backend/analysis.py",
+        "analyze",
+    ),
+    ("field records (_record)", "kennisbank/search/records.py", "_record"),
+    ("vocabulary words (surface_words)", "kennisbank/search/vocabulary.py", "surface_words"),
     ("writer.add_document (analysis + buffering)", "whoosh/writing.py", "add_document"),
-    ("Dutch analyzer chain (outermost filter)", "kennisbank/analysis.py", "__call__"),
-    ("variants (_variants)", "kennisbank/analysis.py", "_variants"),
-    ("decompounding (Decompounder.split)", "kennisbank/decompound.py", "split"),
-    ("lemma + stem (stem)", "kennisbank/analysis.py", "stem"),
+    (
+        "Dutch analyzer chain (outermost filter)",
+        "kennisbank/search/whoosh_backend/analysis.py",
+        "__call__",
+    ),
+    ("variants (variants)", "kennisbank/search/language.py", "variants"),
+    ("decompounding (Decompounder.split)", "kennisbank/search/decompound.py", "split"),
+    ("lemma + stem (stem)", "kennisbank/search/language.py", "stem"),
     ("commit (flush segment, merge)", "whoosh/writing.py", "commit"),
     ("commit: write postings (add_postings)", "whoosh/codec/base.py", "add_postings"),
     ("field length lookups while writing (doc_field_length)", "whoosh3.py", "doc_field_length"),
     ("os.stat calls (file_exists)", "whoosh/filedb/filestore.py", "file_exists"),
-    ("catalog (_catalog)", "kennisbank/searchindex.py", "_catalog"),
+    ("catalog (_catalog)", "kennisbank/search/records.py", "catalog"),
 )
 
 
@@ -184,9 +215,6 @@ def profile_build(store_path: Any, target: Any, top: int = 15) -> dict[str, Any]
     seconds, cumulative) and ``top`` (functions by own time: ``own_ms``/``cum_ms`` in
     milliseconds for the whole build, ``calls`` in total).
     """
-    from kennisbank.searchindex import build_search_index
-    from kennisbank.store import Store
-
     profiler = cProfile.Profile()
     with Store(store_path) as store:
         started = time.perf_counter()

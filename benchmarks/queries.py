@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kennisbank.evaluate import load_queries
+from kennisbank.search.language import stopwords
+
 #: Default seed of the query generator.
 SEED = 20260522
 #: Shares of generated query kinds (the rest are ``words``).
@@ -59,15 +62,11 @@ class SampleText:
 
 def load_dev_queries(path: Path) -> list[BenchQuery]:
     """The judged dev queries of ``path`` (JSONL, see ``shared/eval/README.md``)."""
-    from kennisbank.evaluate import load_queries
-
     return [BenchQuery(q.query, f"dev-{q.kind}") for q in load_queries(path)]
 
 
 def _stopwords() -> frozenset[str]:
     try:
-        from kennisbank.analysis import stopwords
-
         return stopwords()
     except Exception:  # noqa: BLE001 - without the list, short words are still excluded
         return frozenset()

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import whoosh
+
 from benchmarks.profiling import VARIANTS
 from benchmarks.results import PERCENTILES, BenchReport, CorpusResult, LatencySet, Target
 
@@ -88,8 +90,6 @@ def machine_info() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
     }
     try:
-        import whoosh
-
         info["whoosh"] = ".".join(map(str, whoosh.__version__))
     except Exception:  # noqa: BLE001 - the version is informative only
         pass

@@ -38,10 +38,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks.paths import DEFAULT_SHARED
 from indexer.parsers.markdown import parse_markdown
 from indexer.segment import segment
 from kennisbank.config import DB_FILENAME
-from kennisbank.model import Block, Document
+from kennisbank.model import Block, Document, Passage, Section
 from kennisbank.store import Store
 
 #: Seed of the document order.
@@ -268,8 +269,6 @@ def subset_store(source: Store, target_dir: Path, passages: int) -> ScaleCorpus:
     started = time.perf_counter()
     path = Path(target_dir) / DB_FILENAME
     result = ScaleCorpus(store_path=str(path), passages=0, documents=0, text_bytes=0)
-    from kennisbank.model import Passage, Section
-
     with Store(path, create=True) as store, store.transaction():
         for info in source.documents():
             if result.passages >= passages:
@@ -303,8 +302,6 @@ def subset_store(source: Store, target_dir: Path, passages: int) -> ScaleCorpus:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m benchmarks.scale --passages N --out DIR [--shared PATH]``."""
-    from benchmarks.search_bench import DEFAULT_SHARED
-
     parser = argparse.ArgumentParser(description="Schrijf een schaalcorpus in een store.")
     parser.add_argument("--passages", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True, help="map voor kennisbank.sqlite")

@@ -19,6 +19,7 @@ from benchmarks.http_latency import HttpFigures, bench_http
 from benchmarks.publish import publish_generation
 from benchmarks.queries import BenchQuery
 from benchmarks.search_bench import query_sets
+from kennisbank import generations
 
 Progress = Callable[[str], None]
 
@@ -36,8 +37,6 @@ def serve_scale(
 ) -> list[HttpFigures]:
     """Publish ``store_path`` + ``index_dir`` into ``workdir/data-<label>`` and measure
     HTTP latency on it; raises :class:`RuntimeError` when the server built its own index."""
-    from kennisbank import generations
-
     data_dir, corpus = workdir / f"data-{label}", workdir / f"corpus-{label}"
     corpus.mkdir(parents=True, exist_ok=True)
     try:

@@ -9,7 +9,7 @@ Usage::
 ``--scale`` lists corpus sizes in passages; ``0`` is the bundled corpus (``corpus/``,
 indexed with the full pipeline :func:`~indexer.pipeline.run_index`); other sizes are
 scale corpora from ``--shared`` (:mod:`benchmarks.scale`), indexed with
-:func:`~kennisbank.searchindex.build_search_index`.  Every build runs ``--runs`` times in a
+:func:`~kennisbank.search.indexing.build_search_index`.  Every build runs ``--runs`` times in a
 fresh subprocess (:mod:`benchmarks.build`).  Latency is measured in this process with
 ``time.perf_counter`` around :meth:`SearchEngine.search` (facets and snippets on, 10 hits)
 and :meth:`Fts5Baseline.search_with_snippets` (10 hits) over the same passages, query by
@@ -42,12 +42,15 @@ from benchmarks.build import (
 )
 from benchmarks.figures import build_figures, fts5_builds, text_bytes
 from benchmarks.latency import facet_cost, measure_latency
+from benchmarks.paths import BUNDLED_CORPUS, DEFAULT_DEV_QUERIES, DEFAULT_SHARED
 from benchmarks.profiling import matching_alternatives, profile_search, variant_latency
 from benchmarks.queries import BenchQuery, generate_queries, load_dev_queries, samples_from_store
 from benchmarks.report import evaluate_targets, machine_info, render_markdown
 from benchmarks.results import PERCENTILES, BenchReport, CorpusResult
 from benchmarks.scale import SharedDataMissing, scale_label, write_scale_store
 from benchmarks.stats import Spread
+from kennisbank.search import SearchEngine
+from kennisbank.store import Store
 
 __all__ = [
     "BUNDLED_CORPUS",
@@ -66,11 +69,6 @@ __all__ = [
     "run_benchmark",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CORPUS = REPO_ROOT / "corpus"
-DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
-DEFAULT_DEV_QUERIES = REPO_ROOT.parent / "shared" / "eval" / "dev-queries.jsonl"
-
 
 Progress = Callable[[str], None]
 #: Figures of each ``run_index`` worker kept in the bundled corpus's ``build.extra["runs"]``.
@@ -86,8 +84,6 @@ def query_sets(
 ) -> list[tuple[str, list[BenchQuery]]]:
     """The named query sets of a corpus: ``dev`` (when given) and ``generated`` (seeded
     from the store's passages, so the same store gives the same queries)."""
-    from kennisbank.store import Store
-
     with Store(store_path) as store:
         samples = samples_from_store(store)
     sets: list[tuple[str, list[BenchQuery]]] = []
@@ -113,8 +109,6 @@ def measure_search(
 ) -> None:
     """Open the engine and the FTS5 baseline over the same passages and fill in
     ``result.latency``, ``result.variants`` and ``result.profile``."""
-    from kennisbank.search import SearchEngine
-
     started = time.perf_counter()
     engine = SearchEngine(index_dir)
     result.open_seconds = round(time.perf_counter() - started, 3)

@@ -55,6 +55,7 @@ from benchmarks.search_bench import (
     run_benchmark,
 )
 from benchmarks.stats import Spread
+from kennisbank import generations
 
 #: The full suite: the bundled corpus and three scale corpora.
 DEFAULT_SCALES = (0, 10_000, 100_000, 500_000)
@@ -143,8 +144,6 @@ def _dev_queries(options: SuiteOptions) -> list[BenchQuery]:
 
 
 def _bundled_store(data_dir: Path) -> Path | None:
-    from kennisbank import generations
-
     live = generations.current_dir(data_dir)
     return generations.db_file(live) if live else None
 

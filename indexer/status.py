@@ -14,18 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from indexer.pipeline import (
-    NO_INDEX,
-    IndexReport,
-    ProgressFactory,
-    inspect_live,
-    run_index,
-    scan_corpus,
-)
+from indexer.live import NO_INDEX, inspect_live
+from indexer.pipeline import run_index
+from indexer.report import IndexReport
+from indexer.scan import ProgressFactory, scan_corpus
 from kennisbank import generations, manifest
 from kennisbank.config import Settings
 from kennisbank.errors import IndexMissing
 from kennisbank.lock import IndexLocked, lock_state
+from kennisbank.search.meta import read_meta
 from kennisbank.store import Store
 
 #: Exit codes of ``kennisbank status``.
@@ -94,8 +91,6 @@ def index_status(settings: Settings, *, checksums: bool = False) -> dict[str, An
 
 def _search_state(generation: Path) -> dict[str, Any]:
     """How the generation's full-text index was made (``mode``) and deletions it keeps."""
-    from kennisbank.searchindex import read_meta
-
     meta = read_meta(generations.search_dir(generation))
     if not meta:
         return {}
@@ -198,3 +193,29 @@ def ensure_index(
     except IndexLocked as exc:
         echo(f"{exc} De webinterface start nu en toont de index zodra die klaar is.")
         return None
+
+
+def format_report(report: dict[str, Any], settings: Settings) -> list[str]:
+    """Dutch lines about one indexing run (``IndexReport.to_dict()``): where, which files
+    were read or skipped (each with the reason), warnings, and what the store now holds.
+
+    ``kennisbank index`` and a first ``kennisbank serve`` print them.
+    """
+    lines = [
+        f"Corpus: {settings.corpus_dir}",
+        f"Index:  {settings.data_dir}",
+        f"Bestanden gezien: {report['files_seen']}, gelezen: {len(report['parsed'])}, "
+        f"ongewijzigd: {len(report['unchanged'])}, overgeslagen: {len(report['skipped'])}, "
+        f"verwijderd: {len(report['removed'])}",
+    ]
+    lines += [f"  overgeslagen: {item['path']}: {item['reason']}" for item in report["skipped"]]
+    lines += [f"  waarschuwing: {warning}" for warning in report["warnings"]]
+    lines.append(
+        f"Documenten: {report.get('documents', 0)}, passages: {report.get('passages', 0)}, "
+        f"secties: {report.get('sections', 0)}, verwijzingen: {report.get('refs', 0)}"
+    )
+    lines.append(
+        f"Entiteiten: {report.get('entities', 0)}, vermeldingen: {report.get('mentions', 0)}, "
+        f"relaties: {report.get('links', 0)}, toezeggingen: {report.get('commitments', 0)}"
+    )
+    return lines

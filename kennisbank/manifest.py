@@ -86,14 +86,11 @@ def store_counts(db_path: Path) -> dict[str, int]:
 
 
 def search_doc_count(folder: Path) -> int:
-    """Documents in the Whoosh index in ``folder``; raises on a missing or broken index."""
-    from whoosh import index as whoosh_index
+    """Documents in the search index in ``folder``; raises on a missing or broken index."""
+    # Loaded on use: the search backend (Whoosh, numpy) is not needed to read a manifest.
+    from kennisbank.search.whoosh_backend.reader import doc_count  # noqa: PLC0415 - start-up
 
-    ix = whoosh_index.open_dir(str(folder), readonly=True)
-    try:
-        return int(ix.doc_count())
-    finally:
-        ix.close()
+    return doc_count(folder)
 
 
 def _is_lock(name: str) -> bool:

@@ -27,6 +27,11 @@ Design notes:
   dossier number (it is almost always a year); ``kst-`` identifiers are exempt.
 * All matching is done with small anchored regular expressions without
   nested quantifiers, so the work is linear in the length of the text.
+
+Why one module (over 500 lines): the citation grammar is one unit: the token
+patterns at the top are used by every ``_parse_*`` function below them and by
+:class:`KamerstukRef`'s validation, and splitting the grammar from its patterns
+would only add an import of private names between two files.
 """
 
 from __future__ import annotations

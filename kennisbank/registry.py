@@ -15,6 +15,11 @@ apostrophes dropped, hyphens/slashes/punctuation and the word "en"/"&"
 ignored), so ``Wielwijk-Crabbehof``, ``Wielwijk en Crabbehof`` and
 ``Wielwijk/Crabbehof`` are the same key.  Only the standard library and
 rapidfuzz are used.
+
+Why one module (over 500 lines): :class:`Registry` is one class (loading,
+validation of the source invariants, lookup by name/alias/slug, fuzzy
+suggestions) whose methods share its indexes; the file readers beside it are
+what that class loads and nothing else uses them.
 """
 
 from __future__ import annotations

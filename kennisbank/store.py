@@ -267,6 +267,22 @@ class Store:
         doc["sections"] = self.sections(doc_id)
         return doc
 
+    def document_with_passages(self, doc_id: str) -> dict[str, Any]:
+        """One document (without its text) with its sections and passages; raises
+        DocumentNotFound.  What ``kennisbank docs DOC_ID`` shows."""
+        doc: dict[str, Any] = {**self.document(doc_id), "passages": self.passages(doc_id)}
+        doc.pop("text", None)
+        return doc
+
+    def document_identifiers(self) -> dict[str, dict[str, Any]]:
+        """Documents that are Kamerstukken themselves: identifier → ``{id, title, year}``,
+        in path order."""
+        rows = self.conn.execute(
+            "SELECT identifier, id, title, year FROM documents"
+            " WHERE identifier IS NOT NULL AND identifier != '' ORDER BY path"
+        )
+        return {r[0]: {"id": r[1], "title": r[2], "year": r[3]} for r in rows}
+
     def sections(self, doc_id: str) -> list[dict[str, Any]]:
         """The sections of a document in order."""
         rows = self.conn.execute(

@@ -1,8 +1,8 @@
 """Helpers for tests that run the real ``kennisbank`` in subprocesses (index, serve).
 
 Every wait is bounded; :class:`Running` collects a process's output in the
-background so a test can wait for a line (such as the indexer's test-only
-``KENNISBANK_TEST_PAUSED <stage>`` marker) without blocking forever.
+background so a test can wait for a line (such as the ``KENNISBANK_TEST_PAUSED <stage>``
+marker of ``tests/pausing_indexer.py``) without blocking forever.
 """
 
 from __future__ import annotations
@@ -142,13 +142,13 @@ class Running:
             reader.join(timeout=10)
 
     def resume(self) -> None:
-        """Let an indexer held by the pause hook go on (SIGUSR1)."""
+        """Let an indexer held by ``tests/pausing_indexer.py`` go on (SIGUSR1)."""
         self.proc.send_signal(signal.SIGUSR1)
 
 
 def kennisbank(*args: str | Path, env: dict[str, str] | None = None) -> Running:
-    """Start ``python -m indexer ARGS`` (the ``kennisbank`` command)."""
-    return Running([sys.executable, "-m", "indexer", *map(str, args)], env=env)
+    """Start ``python -m cli ARGS`` (the ``kennisbank`` command)."""
+    return Running([sys.executable, "-m", "cli", *map(str, args)], env=env)
 
 
 def index_process(
@@ -156,14 +156,15 @@ def index_process(
 ) -> Running:
     """Start ``kennisbank index --json`` on ``corpus`` into ``data_dir``.
 
-    With ``pause_at`` the test-only hook holds the indexer at that stage (it
-    waits up to 300 s for SIGUSR1).
+    With ``pause_at`` (comma-separated stages) the run is ``tests/pausing_indexer.py``
+    instead, which holds the indexer at those stages (up to 300 s, until SIGUSR1).
     """
-    env = clean_env()
-    if pause_at:
-        env.update(KENNISBANK_TEST_PAUSE_AT=pause_at, KENNISBANK_TEST_PAUSE_SECONDS="300")
     args = ("index", "--json", "--corpus", corpus, "--data-dir", data_dir, *extra)
-    return kennisbank(*args, env=env)
+    if pause_at:
+        script = REPO_ROOT / "tests" / "pausing_indexer.py"
+        command = [sys.executable, str(script), pause_at, "--seconds", "300", "--"]
+        return Running([*command, *map(str, args)], env=clean_env())
+    return kennisbank(*args, env=clean_env())
 
 
 def serve_process(data_dir: Path, corpus: Path = CORPUS_DIR, *extra: str) -> tuple[Running, str]:

@@ -1,4 +1,5 @@
-"""Tests for kennisbank.analysis: the Dutch Whoosh analyzer, stopwords and stemming."""
+"""Tests for the Dutch analyzer (kennisbank.search.whoosh_backend.analysis) and the
+language helpers (kennisbank.search.language): stopwords and stemming."""
 
 from __future__ import annotations
 
@@ -13,16 +14,19 @@ from whoosh import index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import QueryParser
 
-from kennisbank.analysis import (
+from kennisbank.search.language import (
     STEM_OVERRIDES_FILE,
-    analyze,
-    analyze_positions,
-    dutch_analyzer,
     fold,
-    plain_dutch_chain,
+    query_terms,
     stem,
     stem_overrides,
     stopwords,
+)
+from kennisbank.search.whoosh_backend.analysis import (
+    analyze,
+    analyze_positions,
+    dutch_analyzer,
+    plain_dutch_chain,
 )
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -359,3 +363,19 @@ def test_memoised_analyzer_pickles_without_its_caches(corpus_text: str) -> None:
     assert _tokens(again, text, positions=True, mode="index") == _tokens(
         plain_dutch_chain(), text, positions=True, mode="index"
     )
+
+
+# -- the whoosh-free query terms (kennisbank.search.language.query_terms) ------------------------
+
+
+def test_query_terms_equal_the_analyzer_in_query_mode(corpus_text: str) -> None:
+    """The thesaurus stems terms without Whoosh: the same terms as the analyzer's query mode,
+    on every line of the corpus."""
+    for line in corpus_text.splitlines()[:4000]:
+        assert query_terms(line) == analyze(line, mode="query"), line
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from("aeiouéëïnstrkwlp -'’+0123456789.,\u00a0ÀSΣ"), max_size=60))
+def test_query_terms_equal_the_analyzer_on_any_text(text: str) -> None:
+    assert query_terms(text) == analyze(text, mode="query")

@@ -30,8 +30,8 @@ from benchmarks.search_bench import (
 )
 from benchmarks.stats import Spread, percentile, ratios
 from benchmarks.suite import SuiteOptions, quick_options
-from indexer.cli import cli
-from indexer.pipeline import inspect_live
+from cli.main import cli
+from indexer.live import inspect_live
 from kennisbank import generations, manifest
 from kennisbank.store import Store
 

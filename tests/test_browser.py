@@ -55,7 +55,7 @@ def _get(url: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python -m indexer serve`` on a free loopback port over a fresh data dir."""
+    """``python -m cli serve`` on a free loopback port over a fresh data dir."""
     proc, base = serve_process(tmp_path_factory.mktemp("browser") / "data", CORPUS_DIR)
     try:
         yield base

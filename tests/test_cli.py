@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cli import cli
+from cli import bench as cli_bench
+from cli.main import cli
 from kennisbank import __version__
 from tests.conftest import make_corpus
 
@@ -268,3 +269,13 @@ def test_eval_with_a_bad_file_gives_a_dutch_error(runner, built_settings, tmp_pa
     result = runner.invoke(cli, ["eval", str(bad), "--data-dir", str(built_settings.data_dir)])
     assert result.exit_code == 1
     assert "regel 1" in result.output
+
+
+def test_bench_outside_a_checkout_says_so_and_exits_2(  # type: ignore[no-untyped-def]
+    runner, monkeypatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(cli_bench, "BENCHMARKS_DIR", tmp_path / "benchmarks")
+    result = runner.invoke(cli, ["bench", "--quick"])
+    assert result.exit_code == 2
+    assert "checkout van de repository" in result.output
+    assert "Traceback" not in result.output

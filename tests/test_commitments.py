@@ -1,4 +1,7 @@
-"""Tests for indexer.commitments on the real corpus (VR2008's list of toezeggingen, VR2010)."""
+"""Tests for indexer.knowledge.commitments on the real corpus (VR2008's toezeggingen, VR2010).
+
+The list of toezeggingen of VR2008 and the commitments in VR2010.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,12 @@ from functools import lru_cache
 
 import pytest
 
-from indexer.commitments import commitment_cue, commitment_id, find_commitments, parse_date
+from indexer.knowledge.commitments import (
+    commitment_cue,
+    commitment_id,
+    find_commitments,
+    parse_date,
+)
 from kennisbank.model import Commitment, Passage
 from tests.test_link import corpus_mentions, corpus_passages, passage_with
 
@@ -300,7 +308,7 @@ def test_cue_prefilter_never_changes_a_verdict() -> None:
     import re
     from pathlib import Path
 
-    from indexer.commitments import _CUES, _find_cue
+    from indexer.knowledge.commitments import _CUES, _find_cue
 
     corpus = Path(__file__).resolve().parent.parent / "corpus"
     text = " ".join(p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt")))

@@ -2,7 +2,7 @@
 
 A first good build of a copy of the bundled corpus runs in a subprocess; then one
 file changes (a unique word is added) and a rebuild is started again and again,
-held at each stage by the test-only hook ``KENNISBANK_TEST_PAUSE_AT`` and killed
+held at each stage by ``tests/pausing_indexer.py`` (the ``on_stage`` callback) and killed
 there with SIGKILL.  After every kill the live generation, its counts and its
 search results are exactly what they were; the next run removes the partial
 folder and finally publishes the change.

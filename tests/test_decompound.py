@@ -1,4 +1,4 @@
-"""Tests for kennisbank.decompound: splitting Dutch compounds with wordfreq's lexicon."""
+"""Tests for kennisbank.search.decompound: splitting Dutch compounds with wordfreq's lexicon."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kennisbank.decompound import LINKS, Decompounder, default_decompounder
+from kennisbank.search.decompound import LINKS, Decompounder, default_decompounder
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.cli import cli
+from cli.main import cli
 from tests.conftest import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")

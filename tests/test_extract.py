@@ -1,4 +1,4 @@
-"""Entity recognition (indexer.nlp / indexer.extract) on real sentences and the whole corpus."""
+"""Entity recognition (indexer.knowledge.nlp / .extract) on real sentences and the whole corpus."""
 
 from __future__ import annotations
 
@@ -13,24 +13,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.training import Example
 
-from indexer.extract import (
+from benchmarks.extract_bench import benchmark_extraction, main
+from indexer.knowledge.extract import (
     PARALLEL_MIN_PASSAGES,
     EntityExtractor,
-    benchmark_extraction,
-    main,
     parallel_processes,
     usable_cpus,
 )
-from indexer.nlp import (
-    RecognitionSettings,
+from indexer.knowledge.nlp import (
     build_nlp,
     lemma_lookups,
     name_variants,
     registry_patterns,
 )
+from indexer.knowledge.persons import person_id
+from indexer.knowledge.rules import COMPASS_WORDS
+from indexer.knowledge.settings import RecognitionSettings
 from indexer.parsers.text import build_vocabulary, parse_text
-from indexer.persons import person_id
-from indexer.rules import COMPASS_WORDS
 from indexer.segment import segment
 from kennisbank.model import Mention, Passage
 from kennisbank.registry import GENERIC_WORDS, Registry, normalise
@@ -1060,7 +1059,7 @@ def test_cli_main_prints_mentions(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_shared_sample_for_the_benchmark_is_real_text(shared_data) -> None:  # type: ignore[no-untyped-def]
-    from indexer.extract import load_shared_passages
+    from benchmarks.extract_bench import load_shared_passages
 
     sample = load_shared_passages(shared_data, limit=200)
     assert len(sample) == 200

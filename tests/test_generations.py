@@ -14,8 +14,8 @@ import pytest
 
 from kennisbank import generations, manifest
 from kennisbank.config import DB_FILENAME, Settings, load_settings
-from kennisbank.live import LiveSearch
 from kennisbank.lock import IndexLock, IndexLocked, LockInfo, lock_state, read_lock
+from kennisbank.search import LiveSearch
 
 
 def _copy_live(settings: Settings, target: Path) -> Path:

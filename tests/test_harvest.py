@@ -24,8 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from lxml import etree
 
-from indexer.harvest import METADATA_DIR, HarvestOptions, harvest
-from indexer.sru import USER_AGENT
+from indexer.acquisition.harvest import METADATA_DIR, HarvestOptions, harvest
+from indexer.acquisition.sru import USER_AGENT
 from tests.test_official_formats import (
     bijlage_html,
     is_bijlage,
@@ -330,7 +330,7 @@ def test_harvested_kamerstukken_are_indexed_searchable_and_cited(
 ) -> None:
     from indexer.pipeline import run_index
     from kennisbank.config import load_settings
-    from kennisbank.live import LiveSearch
+    from kennisbank.search import LiveSearch
     from kennisbank.store import Store
     from tests.conftest import CORPUS_DIR
 
@@ -442,7 +442,7 @@ def test_unsafe_identifiers_and_addresses_are_never_used(server: Replay, tmp_pat
 def test_cli_harvest_json_and_dutch_errors(server: Replay, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from indexer.cli_sources import harvest_command
+    from cli.sources import harvest_command
 
     server.identifiers = server.order = ["kst-30995-1", "kst-30995-2"]
     runner = CliRunner()

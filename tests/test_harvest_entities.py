@@ -1,10 +1,10 @@
-"""Tests for indexer.harvest_entities: bootstrapping the registry from document structure."""
+"""Tests for indexer.knowledge.harvest_entities: bootstrapping the registry from documents."""
 
 from __future__ import annotations
 
 import pytest
 
-from indexer.harvest_entities import HarvestedEntity, harvest, slugify
+from indexer.knowledge.harvest_entities import HarvestedEntity, harvest, slugify
 from indexer.parsers.text import parse_text
 from indexer.segment import segment
 from kennisbank.model import Passage

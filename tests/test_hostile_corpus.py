@@ -14,7 +14,7 @@ skipped for its size) runs on its own with the same bounds, so that its outcome 
 hide the others'.  It becomes some 53,000 passages with 16 entity mentions each (a wijk
 and its gemeente in every sentence), far denser than real text: the knowledge stage
 must stay linear in the number of passages and mentions (no per-link evidence scans)
-and is shared out over the CPUs (see :meth:`indexer.extract.EntityExtractor.extract`).
+and is shared out over the CPUs (see :meth:`indexer.knowledge.extract.EntityExtractor.extract`).
 It must end within :data:`TIMEOUT` (180 s; measured here: 109 s on the 2-core machine
 while nothing else ran, 636 s before the knowledge stage was made linear).
 """
@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from kennisbank.live import LiveSearch
+from kennisbank.search import LiveSearch
 from tests.conftest import REPO_ROOT
 from tests.indexproc import clean_env
 from tests.test_sources import make_pdf
@@ -178,7 +178,7 @@ def run_bounded_index(corpus: Path, data_dir: Path) -> tuple[subprocess.Complete
 
     Raises :class:`IndexTimeout` (after killing it) when it runs longer than :data:`TIMEOUT`.
     """
-    args = [sys.executable, "-m", "indexer", "index", "--json", "--corpus", str(corpus),
+    args = [sys.executable, "-m", "cli", "index", "--json", "--corpus", str(corpus),
             "--data-dir", str(data_dir)]  # fmt: skip
     started = time.monotonic()
     try:

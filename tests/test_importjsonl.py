@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli_sources import import_jsonl_command
-from indexer.importjsonl import import_jsonl, record_metadata, record_name
+from cli.sources import import_jsonl_command
+from indexer.acquisition.importjsonl import import_jsonl, record_metadata, record_name
 
 SHARD = Path(__file__).resolve().parents[2] / "shared" / "data" / "sgd-ocr" / "sgd_unique_00.jsonl"
 URL = "https://zoek.officielebekendmakingen.nl/{}/ocr"

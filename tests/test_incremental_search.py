@@ -18,12 +18,15 @@ from typing import Any
 
 import pytest
 
-from indexer.pipeline import run_index, search_summary
+from indexer.pipeline import run_index
+from indexer.report import search_summary
 from indexer.status import format_status, index_status
-from kennisbank import generations, manifest, searchupdate
+from kennisbank import generations, manifest
 from kennisbank.config import Settings, load_settings
 from kennisbank.search import SearchEngine
-from kennisbank.searchindex import VOCABULARY_FILE, build_search_index
+from kennisbank.search.vocabulary import VOCABULARY_FILE
+from kennisbank.search.whoosh_backend import update as searchupdate
+from kennisbank.search.whoosh_backend.build import build_search_index
 from kennisbank.store import Store
 from tests.conftest import make_corpus
 

@@ -3,7 +3,7 @@
 Real processes where it matters: a second ``kennisbank index`` against a running
 one, lock holders killed with SIGKILL, a real ``kennisbank serve`` starting on a
 damaged index, and an indexer whose new generation is damaged before it is
-verified (held there by the test-only hook ``KENNISBANK_TEST_PAUSE_AT``).
+verified (held there by ``tests/pausing_indexer.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import cli
+from cli.main import cli
 from indexer.pipeline import run_index
 from indexer.status import ensure_index, index_status
 from kennisbank import generations, manifest

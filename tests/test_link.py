@@ -1,4 +1,4 @@
-"""Tests for indexer.link: ligt_in, deelnemer and actief_in links on the real corpus."""
+"""Tests for indexer.knowledge.link: ligt_in, deelnemer and actief_in links on the real corpus."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.link import (
+from indexer.knowledge.link import (
     LINK_TYPES,
     QUOTE_LIMIT,
     extract_links,
@@ -27,7 +27,7 @@ from kennisbank.model import Link, Mention, Passage
 from kennisbank.registry import Registry
 
 try:  # prefer the real extractor once it exists
-    from indexer.extract import EntityExtractor
+    from indexer.knowledge.extract import EntityExtractor
 except ImportError:  # pragma: no cover - depends on the other module being present
     EntityExtractor = None
 

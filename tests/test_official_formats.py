@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from indexer.metadata import resolve_metadata
-from indexer.official import (
+from indexer.acquisition.official import (
     companion_files,
     companion_metadata,
     is_companion_metadata,
     read_companion,
     sidecar_fields,
 )
+from indexer.metadata import resolve_metadata
 from indexer.parsers.html import parse_html
 from indexer.parsers.xml import parse_xml
 from indexer.segment import segment
@@ -289,10 +289,12 @@ def test_a_malformed_metadata_file_is_a_clear_skip(tmp_path: Path) -> None:
 
 def test_the_pipeline_merges_a_file_and_its_metadata_into_one_document(tmp_path: Path) -> None:
     import indexer.pipeline as pipeline
+    import indexer.scan as scan
 
-    if "is_companion_metadata" not in inspect.getsource(pipeline):
+    if "is_companion_metadata" not in inspect.getsource(scan):
         pytest.skip(
-            "pipeline.py roept indexer.official nog niet aan (wordt door de lead gekoppeld)"
+            "indexer.scan roept indexer.acquisition.official nog niet aan"
+            " (wordt door de lead gekoppeld)"
         )
     from kennisbank.config import load_settings
     from kennisbank.store import Store
@@ -350,7 +352,7 @@ def test_malformed_official_files_are_rejected_in_dutch(
 
 def test_handelingen_speakers_become_person_entities(shared_data: Path) -> None:
     """Each speech passage of real Handelingen starts with its speaker, recognised as persoon."""
-    from indexer.extract import EntityExtractor
+    from indexer.knowledge.extract import EntityExtractor
 
     path = shared_data / "ob-samples" / "handelingen" / "original" / "h-tk-20172018-61-10.xml"
     if not path.is_file():

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.pipeline import corpus_files, document_id, run_index
+from indexer.documents import document_id
+from indexer.pipeline import run_index
+from indexer.scan import corpus_files
 from kennisbank.config import load_settings
 from kennisbank.refs import find_refs
 from kennisbank.store import Store

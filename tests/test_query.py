@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kennisbank.query import (
+from kennisbank.search.query import (
     MAX_QUERY_CHARS,
     And,
     FieldFilter,

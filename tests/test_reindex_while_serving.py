@@ -1,6 +1,6 @@
 """A running ``kennisbank serve`` keeps answering while another process rebuilds the index.
 
-A real server (``python -m indexer serve`` on 127.0.0.1, building the index on its
+A real server (``python -m cli serve`` on 127.0.0.1, building the index on its
 first start) is searched by a client thread in a bounded loop while ``kennisbank
 index`` runs in another process, twice: a full rebuild after a document with a
 unique word was added, then an incremental run after a second one (whose publish

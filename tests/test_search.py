@@ -6,6 +6,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import unicodedata
 from collections import Counter, defaultdict
@@ -17,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kennisbank.config import Settings
-from kennisbank.search import _INTERNAL_ERROR, SearchEngine
-from kennisbank.searchindex import build_search_index
+from kennisbank.search import SearchEngine
+from kennisbank.search.engine import _INTERNAL_ERROR
+from kennisbank.search.whoosh_backend.build import build_search_index
 from kennisbank.store import Store
 from tests.conftest import make_corpus
 from tests.test_searchindex import build_index, real_search_dir
@@ -431,7 +434,7 @@ def test_columns_read_per_segment_keep_docnums_aligned(tmp_path: Path) -> None:
     multi-segment column reader leaves such a segment out)."""
     from whoosh import fields, index
 
-    from kennisbank.search import _column
+    from kennisbank.search.whoosh_backend.reader import _column
 
     schema = fields.Schema(id=fields.ID(stored=True), year=fields.NUMERIC(sortable=True))
     ix = index.create_in(str(tmp_path), schema)
@@ -468,8 +471,8 @@ def test_view_reads_like_bytesio(data: bytes, ops: list[tuple[str, int, int]]) -
     (lines are looked for 7 bytes at a time here, so a line spans several steps)."""
     import io
 
-    import kennisbank.search as search_module
-    from kennisbank.search import _View
+    import kennisbank.search.whoosh_backend.reader as search_module
+    from kennisbank.search.whoosh_backend.reader import _View
 
     view, ref = _View(memoryview(data)), io.BytesIO(data)
     chunk, search_module._LINE_CHUNK = search_module._LINE_CHUNK, 7
@@ -502,7 +505,7 @@ def test_a_searcher_per_thread_reads_the_index_files_without_copying_them(
     """Every server thread keeps a searcher; its segment files must be views of the
     memory map (Whoosh's own reader copied each file it opened into a BytesIO, so 8
     threads held 8 copies of the index: 2.3 GB at 100,000 passages)."""
-    from kennisbank.search import ViewFile, _View
+    from kennisbank.search.whoosh_backend.reader import ViewFile, _View
 
     found: list[object] = []
 
@@ -519,3 +522,31 @@ def test_a_searcher_per_thread_reads_the_index_files_without_copying_them(
         t.join()
     assert len(found) >= 4
     assert all(type(f) is ViewFile and type(f.file) is _View for f in found)
+
+
+# -- the read path loads no writer ---------------------------------------------------------------
+
+
+def test_searching_imports_no_writing_module(engine: SearchEngine) -> None:
+    """Opening an engine on a built index and searching it, in a fresh process, loads
+    neither the build, the update, the writer nor the codec (nor their forking code).
+    (That only the backend imports Whoosh is checked in ``tests/test_architecture.py``.)"""
+    script = (
+        "import json, sys\n"
+        "from kennisbank.search import SearchEngine\n"
+        "engine = SearchEngine(sys.argv[1])\n"
+        "assert engine.search('wijkaanpak bewoners', facets=True, snippets=True).total > 0\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(engine.index_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    loaded = set(json.loads(done.stdout))
+    backend = "kennisbank.search.whoosh_backend"
+    assert f"{backend}.reader" in loaded
+    writing = {f"{backend}.{m}" for m in ("build", "update", "writer", "codec")}
+    assert not loaded & (writing | {"kennisbank.search.indexing", "multiprocessing"})

@@ -1,4 +1,4 @@
-"""Matching without scoring every hit (kennisbank.matching) gives what scoring every hit gives.
+"""Matching without scoring every hit (whoosh_backend.matching) gives what scoring every hit gives.
 
 References are computed with Whoosh directly on the same compiled queries: the hit set of
 ``searcher.search(q, limit=None)`` and its ranking (best first, ties by document number).
@@ -17,10 +17,13 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.sorting import FieldFacet, ScoreFacet
 
-from kennisbank.compiler import QueryCompiler
 from kennisbank.config import Settings
-from kennisbank.facets import bits_from, docnums_of
-from kennisbank.matching import (
+from kennisbank.search import SearchEngine
+from kennisbank.search.facets import bits_from, docnums_of
+from kennisbank.search.query import parse_query
+from kennisbank.search.whoosh_backend.build import build_search_index
+from kennisbank.search.whoosh_backend.compiler import QueryCompiler
+from kennisbank.search.whoosh_backend.matching import (
     RERANK_WINDOW,
     ItemCache,
     Matched,
@@ -30,11 +33,8 @@ from kennisbank.matching import (
     split_items,
     top_k,
 )
-from kennisbank.query import parse_query
-from kennisbank.search import SearchEngine
-from kennisbank.searchindex import build_search_index
+from kennisbank.search.whoosh_backend.termscore import IndexArrays, TermScorer, has_terms, postings
 from kennisbank.store import Store
-from kennisbank.termscore import IndexArrays, TermScorer, has_terms, postings
 from tests.test_searchindex import real_search_dir
 
 DEV_QUERIES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-queries.jsonl"
@@ -210,14 +210,14 @@ def test_threshold_algorithm_equals_brute_force(
             if allowed >> d & 1:
                 brute[d] = brute.get(d, 0.0) + s
     expected = sorted(((s, d) for d, s in brute.items()), key=lambda p: (-p[0], p[1]))[:k]
-    from kennisbank.matching import _threshold
+    from kennisbank.search.whoosh_backend.matching import _threshold
 
     got = _threshold(scored, k, bits & allowed) if bits & allowed else []
     assert _ranking(got) == _ranking(expected)
     assert _ranking(top_k(Matched(scored, bits), k, allowed)) == _ranking(expected)
 
 
-# Array scoring (kennisbank.termscore): Whoosh's BM25F on whole posting lists.
+# Array scoring (kennisbank.search.whoosh_backend.termscore): Whoosh's BM25F on whole posting lists.
 
 
 def _whoosh_arrays(searcher, query):  # type: ignore[no-untyped-def]

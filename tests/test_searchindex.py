@@ -11,26 +11,21 @@ from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 
 from kennisbank import graph
-from kennisbank.analysis import plain_dutch_chain
 from kennisbank.config import Settings, load_settings
-from kennisbank.facets import CATALOG_FILE
 from kennisbank.model import Mention
-from kennisbank.searchindex import (
-    META_FILE,
-    VOCABULARY_FILE,
+from kennisbank.search.facets import CATALOG_FILE
+from kennisbank.search.meta import META_FILE, read_meta
+from kennisbank.search.records import Sources
+from kennisbank.search.snippets import snippet_html
+from kennisbank.search.vocabulary import VOCABULARY_FILE, load_vocabulary, surface_words
+from kennisbank.search.whoosh_backend.analysis import plain_dutch_chain
+from kennisbank.search.whoosh_backend.build import (
     SearchIndexError,
     build_search_index,
-    load_vocabulary,
     part_count,
-    read_meta,
-    search_schema,
-    snippet_html,
     split_documents,
-    surface_words,
-    term_spans,
-    text_analyzer,
 )
-from kennisbank.searchrecords import Sources
+from kennisbank.search.whoosh_backend.schema import search_schema, term_spans, text_analyzer
 from kennisbank.store import Store
 from tests.conftest import make_corpus
 
@@ -380,7 +375,7 @@ def test_documentsoort_vergaderjaar_and_bijlage_dossier_are_facets(tmp_path: Pat
     """Official metadata (as a harvested sidecar states it) becomes searchable facets."""
     from indexer.pipeline import run_index
     from kennisbank.config import load_settings
-    from kennisbank.live import LiveSearch
+    from kennisbank.search import LiveSearch
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

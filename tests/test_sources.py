@@ -341,12 +341,12 @@ def test_metadata_only_xml_has_no_text(tmp_path: Path) -> None:
 
 
 def test_unexpected_parser_errors_become_parse_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    import indexer.parsers.html as html_parser
+    import indexer.sources as sources_module
 
     def boom(*args: object, **kwargs: object) -> object:
         raise KeyError("intern")
 
-    monkeypatch.setattr(html_parser, "parse_html", boom)
+    monkeypatch.setattr(sources_module, "parse_html", boom)
     src = SourceFile(Path("x.html"), b"<p>x</p>", "html", "0", 8)
     with pytest.raises(ParseError) as info:
         parse_source(src)

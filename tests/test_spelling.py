@@ -1,4 +1,4 @@
-"""Tests for kennisbank.spelling: "Bedoelde u …?" suggestions from the corpus vocabulary."""
+"""Tests for kennisbank.search.spelling: "Bedoelde u …?" suggestions from the corpus vocabulary."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kennisbank.spelling import (
+from kennisbank.search.spelling import (
     Correction,
     SpellingCorrector,
     max_edits,

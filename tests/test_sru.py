@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from indexer.sru import (
+from indexer.acquisition.sru import (
     USER_AGENT,
     Fetcher,
     FetchError,

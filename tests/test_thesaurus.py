@@ -1,4 +1,4 @@
-"""Tests for kennisbank.thesaurus and kennisbank/data/thesaurus.json."""
+"""Tests for kennisbank.search.thesaurus and kennisbank/data/thesaurus.json."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kennisbank.registry import Registry
-from kennisbank.thesaurus import (
+from kennisbank.search.thesaurus import (
     THESAURUS_FILE,
     Thesaurus,
     ThesaurusGroup,

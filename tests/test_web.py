@@ -290,8 +290,8 @@ def test_wijk_card_has_facts_links_graph_and_similar_wijken(client) -> None:  # 
 
 
 def test_similar_wijken_share_linked_entities(app) -> None:  # type: ignore[no-untyped-def]
+    from kennisbank.graph import entity_names
     from web.entities import similar_wijken
-    from web.graphdata import entity_names
 
     with app.app_context(), Store(app.config["KENNISBANK_SETTINGS"].db_path) as store:
         names = entity_names(store.conn)

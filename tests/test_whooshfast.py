@@ -1,4 +1,4 @@
-"""kennisbank.whooshfast: the build writer gives Whoosh's results, and fails cleanly."""
+"""whoosh_backend.writer: the build writer gives Whoosh's results, and fails cleanly."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool
 
-from kennisbank.analysis import dutch_analyzer
-from kennisbank.whooshcodec import MemoryPool
-from kennisbank.whooshfast import BuildWriter, write_segments
+from kennisbank.search.whoosh_backend.analysis import dutch_analyzer
+from kennisbank.search.whoosh_backend.codec import MemoryPool
+from kennisbank.search.whoosh_backend.writer import BuildWriter, write_segments
 
 
 def test_memory_pool_yields_the_order_of_whooshs_sorting_pool(tmp_path: Path) -> None:

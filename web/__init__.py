@@ -11,6 +11,9 @@ from typing import Any
 from flask import Flask, Response
 
 from kennisbank.config import load_settings
+from web import api, charts, errors, markup, views
+from web.entity_types import TYPE_LABELS
+from web.params import DEFAULT_SORT, FACETS, MAX_QUERY_CHARS
 
 #: Sent with every response: no inline scripts or styles, no framing, no sniffing.
 CSP = (
@@ -30,8 +33,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from web import api, errors, views
-
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
@@ -50,10 +51,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _template_helpers(app: Flask) -> None:
     """Filters and functions the templates use to turn context data into safe HTML."""
-    from web import charts, markup
-    from web.graphdata import TYPE_LABELS
-    from web.params import FACETS, MAX_QUERY_CHARS
-
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["snippet"] = markup.safe_snippet
     app.jinja_env.globals.update(
@@ -66,5 +63,6 @@ def _template_helpers(app: Flask) -> None:
         relation_graph=charts.relation_graph,
         TYPE_LABELS=TYPE_LABELS,
         FACETS=FACETS,
+        DEFAULT_SORT=DEFAULT_SORT,
         MAX_QUERY_CHARS=MAX_QUERY_CHARS,
     )

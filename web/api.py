@@ -17,6 +17,7 @@ from web.context import (
     refs_context,
 )
 from web.entities import entities_context, entity_context
+from web.openapi import openapi_document
 from web.overviews import experimenten_context, partners_context, wijken_context
 from web.params import MAX_REFS_TEXT_CHARS, search_params, text_param
 from web.searching import SearchUnavailable, csv_rows, search_context, unavailable_context
@@ -123,6 +124,4 @@ def refs() -> Any:
 @bp.get("/openapi.json")
 def openapi() -> Any:
     """The OpenAPI 3.1 description of this API."""
-    from web.openapi import openapi_document
-
     return jsonify(openapi_document())

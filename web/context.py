@@ -16,10 +16,9 @@ from typing import Any
 from flask import current_app
 
 from kennisbank.errors import KennisbankError
-from kennisbank.graph import commitments_for
+from kennisbank.graph import commitments_for, document_mentions, entity_names
 from kennisbank.refs import KamerstukRef, find_refs, normalize_identifier
 from kennisbank.store import Store
-from web.graphdata import document_identifiers, document_mentions, entity_names
 
 
 class KamerstukNotFound(KennisbankError):
@@ -160,7 +159,7 @@ def kamerstuk_context(identifier: str) -> dict[str, Any]:
     """Data for ``/kamerstuk/<id>`` (canonical id): citation, corpus document, citing passages."""
     with open_store() as store:
         occurrences = store.refs(identifier)
-        in_corpus = document_identifiers(store.conn).get(identifier)
+        in_corpus = store.document_identifiers().get(identifier)
         commitments = commitments_for(store.conn, identifier=identifier)
         passages: dict[str, dict[str, dict[str, Any]]] = {}
         titles: dict[str, str] = {}
@@ -218,7 +217,7 @@ def kamerstukken_context() -> dict[str, Any]:
     """Data for ``/kamerstukken``: every cited Kamerstuk with counts, and corpus Kamerstukken."""
     with open_store() as store:
         refs = store.refs()
-        in_corpus = document_identifiers(store.conn)
+        in_corpus = store.document_identifiers()
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in refs:
         grouped[row["identifier"]].append(row)
@@ -255,7 +254,7 @@ def refs_context(text: str) -> dict[str, Any]:
     """Data for ``/api/refs``: every Kamerstuk reference in ``text``."""
     found = find_refs(text)
     with open_store() as store:
-        in_corpus = document_identifiers(store.conn)
+        in_corpus = store.document_identifiers()
         cited = {r["identifier"] for r in store.refs()}
     return {
         "refs": [

@@ -6,16 +6,18 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
-from kennisbank.graph import EntityNotFound, entity_card, list_entities, suggest
-from web.context import open_store
-from web.graphdata import (
-    CARD_TYPES,
-    TYPE_LABELS,
+from kennisbank.graph import (
+    EntityNotFound,
     all_links,
     co_mentions,
+    entity_card,
     entity_names,
+    list_entities,
     passage_entities,
+    suggest,
 )
+from web.context import open_store
+from web.entity_types import CARD_TYPES, TYPE_LABELS
 from web.params import BadParameter
 
 #: How many passages a card lists, and how many similar wijken.

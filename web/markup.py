@@ -13,7 +13,7 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup, escape
 
-from web.graphdata import CARD_TYPES
+from web.entity_types import CARD_TYPES
 
 #: Any ``<`` that does not open or close a bare ``<mark>`` element.
 _NOT_MARK = re.compile(r"<(?!/?mark>)")

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.graphdata import CARD_TYPES
-from web.params import FACETS, MAX_LIMIT, MAX_QUERY_CHARS, MAX_REFS_TEXT_CHARS, SORTS
+from web.entity_types import CARD_TYPES
+from web.params import (
+    FACETS,
+    MAX_LIMIT,
+    MAX_QUERY_CHARS,
+    MAX_REFS_TEXT_CHARS,
+    MAX_YEAR,
+    MIN_YEAR,
+    SORTS,
+)
 
 _OBJ: dict[str, Any] = {"type": "object", "additionalProperties": True}
 _STR_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
 _INT_OR_NULL: dict[str, Any] = {"type": ["integer", "null"]}
+_YEAR: dict[str, Any] = {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}
 
 
 def _array(items: dict[str, Any]) -> dict[str, Any]:
@@ -215,10 +224,8 @@ def _path(name: str, description: str) -> dict[str, Any]:
 def _search_parameters() -> list[dict[str, Any]]:
     params = [
         _query("q", "Zoekvraag", {"type": "string", "maxLength": MAX_QUERY_CHARS}),
-        _query("jaar_van", "Vanaf jaar", {"type": "integer", "minimum": 1900, "maximum": 2100}),
-        _query(
-            "jaar_tot", "Tot en met jaar", {"type": "integer", "minimum": 1900, "maximum": 2100}
-        ),
+        _query("jaar_van", "Vanaf jaar", _YEAR),
+        _query("jaar_tot", "Tot en met jaar", _YEAR),
         _query("sort", "Sortering", {"type": "string", "enum": list(SORTS)}),
         _query("pagina", "Paginanummer (vanaf 1)", {"type": "integer", "minimum": 1}),
         _query(

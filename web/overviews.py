@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from kennisbank.graph import list_entities
+from kennisbank.graph import all_links, entity_names, list_entities
 from web.context import open_store
-from web.graphdata import all_links, entity_names
 
 #: Wijk statuses in the order the overview shows them, with a Dutch explanation.
 WIJK_STATUSES: dict[str, str] = {

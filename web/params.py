@@ -1,28 +1,27 @@
 """Reading and checking request parameters (GET only) for the pages and the API.
 
-Every limit the web layer enforces lives here, so the pages, the API and the
-OpenAPI document agree.  Bad values raise :class:`BadParameter` (HTTP 400 with a
-Dutch message); parameters we do not know are ignored.
+Every limit the web layer enforces is read here, so the pages, the API and the
+OpenAPI document agree.  The facets, sort orders and search limits are declared once in
+:mod:`kennisbank.search.fields` and only derived here; the web's own limits live here.
+Bad values raise :class:`BadParameter` (HTTP 400 with a Dutch message); parameters we
+do not know are ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from kennisbank.errors import InvalidInput
+from kennisbank.search.fields import DEFAULT_SORT as ENGINE_DEFAULT_SORT
+from kennisbank.search.fields import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, WEB_FACETS
+from kennisbank.search.fields import SORTS as ENGINE_SORTS
 
-#: Longest query (characters) the search box accepts.
-MAX_QUERY_CHARS = 500
-#: Largest page size (``limit``) of a result page.
-MAX_LIMIT = 100
-#: Result page size when none is asked for.
-DEFAULT_LIMIT = 20
-#: Highest offset (``(pagina - 1) * limit``) we page to.
-MAX_OFFSET = 10_000
+#: Result page size of the search page when none is asked for.
+PAGE_LIMIT = 20
 #: At most this many filter values in one request, each at most this long.
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 200
@@ -32,35 +31,12 @@ MAX_REFS_TEXT_CHARS = 20_000
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 #: Facets of the search page: URL name (``f.<name>``) → Dutch label, in sidebar order.
-FACETS: dict[str, str] = {
-    "type": "Documenttype",
-    "documentsoort": "Documentsoort",
-    "jaar": "Jaar",
-    "vergaderjaar": "Vergaderjaar",
-    "gemeente": "Gemeente",
-    "wijk": "Wijk",
-    "experiment": "Experiment",
-    "alliantiepartner": "Alliantiepartner",
-    "thema": "Thema",
-    "dossier": "Kamerstukdossier",
-}
-
+FACETS: dict[str, str] = {name: spec.label for name, spec in WEB_FACETS.items()}
 #: The search engine's field for each facet URL name.
-ENGINE_FIELDS: dict[str, str] = {
-    "type": "doctype",
-    "documentsoort": "documentsoort",
-    "jaar": "year",
-    "vergaderjaar": "vergaderjaar",
-    "gemeente": "gemeente",
-    "wijk": "wijk",
-    "experiment": "experiment",
-    "alliantiepartner": "partner",
-    "thema": "thema",
-    "dossier": "dossier",
-}
-
-#: Sort orders: URL value → engine value.
-SORTS: dict[str, str] = {"relevantie": "relevance", "datum": "date"}
+ENGINE_FIELDS: dict[str, str] = {name: spec.field for name, spec in WEB_FACETS.items()}
+#: Sort orders: URL value → engine value (the first is the default).
+SORTS: dict[str, str] = {dutch: engine for engine, dutch in ENGINE_SORTS.items()}
+DEFAULT_SORT = ENGINE_SORTS[ENGINE_DEFAULT_SORT]
 
 
 class BadParameter(InvalidInput):
@@ -81,7 +57,7 @@ def _int(args: Mapping[str, str], name: str, default: int | None) -> int | None:
     return int(raw)
 
 
-def page_and_limit(args: Mapping[str, str], default_limit: int = DEFAULT_LIMIT) -> tuple[int, int]:
+def page_and_limit(args: Mapping[str, str], default_limit: int = PAGE_LIMIT) -> tuple[int, int]:
     """``pagina`` (1-based) and ``limit`` from the request, checked against the limits."""
     limit = _int(args, "limit", default_limit)
     page = _int(args, "pagina", 1)
@@ -114,9 +90,9 @@ class SearchParams:
     filters: dict[str, list[str]] = field(default_factory=dict)
     year_from: int | None = None
     year_to: int | None = None
-    sort: str = "relevantie"
+    sort: str = DEFAULT_SORT
     page: int = 1
-    limit: int = DEFAULT_LIMIT
+    limit: int = PAGE_LIMIT
     force_search: bool = False
 
     @property
@@ -159,7 +135,7 @@ class SearchParams:
             args.append(("jaar_van", str(state["year_from"])))
         if state["year_to"] is not None:
             args.append(("jaar_tot", str(state["year_to"])))
-        if state["sort"] != "relevantie":
+        if state["sort"] != DEFAULT_SORT:
             args.append(("sort", state["sort"]))
         if state["page"] != 1:
             args.append(("pagina", str(state["page"])))
@@ -188,7 +164,7 @@ class SearchParams:
         }
 
 
-def search_params(args: MultiDict[str, str], default_limit: int = DEFAULT_LIMIT) -> SearchParams:
+def search_params(args: MultiDict[str, str], default_limit: int = PAGE_LIMIT) -> SearchParams:
     """Read the search state from the query string; raises :class:`BadParameter`."""
     q = " ".join((args.get("q") or "").split())
     if len(q) > MAX_QUERY_CHARS:
@@ -206,12 +182,18 @@ def search_params(args: MultiDict[str, str], default_limit: int = DEFAULT_LIMIT)
     year_from, year_to = _year(args, "jaar_van"), _year(args, "jaar_tot")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise BadParameter("jaar_van", "'jaar_van' mag niet na 'jaar_tot' liggen.")
-    sort = (args.get("sort") or "relevantie").strip()
+    sort = (args.get("sort") or DEFAULT_SORT).strip()
     if sort not in SORTS:
-        raise BadParameter("sort", "Sorteren kan op 'relevantie' of 'datum'.")
+        raise BadParameter("sort", f"Sorteren kan op {_either(SORTS)}.")
     page, limit = page_and_limit(args, default_limit)
     force = (args.get("zoek") or "").strip().lower() in ("1", "ja", "true")
     return SearchParams(q, filters, year_from, year_to, sort, page, limit, force)
+
+
+def _either(names: Iterable[str]) -> str:
+    """``'a', 'b' of 'c'``: the names quoted, for a Dutch message."""
+    quoted = [f"'{name}'" for name in names]
+    return " of ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
 
 
 def text_param(args: Mapping[str, str], name: str, max_chars: int) -> str:

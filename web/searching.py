@@ -17,11 +17,11 @@ from urllib.parse import quote
 from flask import current_app, url_for
 
 from kennisbank.errors import IndexMissing
-from kennisbank.live import LiveSearch
+from kennisbank.graph import entity_names
 from kennisbank.refs import normalize_identifier, parse_ref
+from kennisbank.search import LiveSearch
 from web.context import open_store
-from web.graphdata import entity_names
-from web.params import ENGINE_FIELDS, FACETS, MAX_LIMIT, MAX_OFFSET, SearchParams
+from web.params import ENGINE_FIELDS, FACETS, MAX_LIMIT, MAX_OFFSET, SORTS, SearchParams
 
 _ENGINE_LOCK = threading.Lock()
 
@@ -44,7 +44,7 @@ class SearchUnavailable(Exception):
 def engine() -> Any:
     """The search engine of the live index generation; raises SearchUnavailable.
 
-    One :class:`~kennisbank.live.LiveSearch` per app follows the generation pointer,
+    One :class:`~kennisbank.search.LiveSearch` per app follows the generation pointer,
     so a server picks up a rebuilt index without a restart.
     """
     settings = current_app.config["KENNISBANK_SETTINGS"]
@@ -276,7 +276,7 @@ def search_context(params: SearchParams) -> dict[str, Any]:
             "pagination": _pagination(params, total),
             "timeline": _timeline(facets),
             "kamerstuk": kamerstuk_target(params.q) if params.q else None,
-            "sort_urls": {s: _search_url(params, sort=s, page=1) for s in ("relevantie", "datum")},
+            "sort_urls": {s: _search_url(params, sort=s, page=1) for s in SORTS},
         }
     )
     return context

@@ -16,7 +16,7 @@ from web.context import (
     kamerstukken_context,
 )
 from web.entities import entities_context, entity_context
-from web.graphdata import CARD_TYPES
+from web.entity_types import CARD_TYPES
 from web.overviews import experimenten_context, partners_context, wijken_context
 from web.params import search_params
 from web.searching import SearchUnavailable, kamerstuk_target, search_context, unavailable_context

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from indexer.parsers.html import BlockSink, clean_text
-from indexer.sources import normalise_date
+from indexer.parsers.blocks import BlockSink, clean_text
+from indexer.parsers.common import normalise_date
 from kennisbank.model import ParsedDocument
 
 __all__ = ["parse_markdown", "parse_front_matter"]

@@ -10,19 +10,35 @@ metadata under ``sprekers``.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lxml import etree
 
-from indexer.parsers.html import INLINE_MARK, clean_text
-from indexer.parsers.xml import _children, _first, _plain, local_name
+from indexer.parsers.blocks import INLINE_MARK, BlockSink, clean_text
+from indexer.parsers.common import normalise_vergaderjaar
+from indexer.parsers.xmltools import children, first, local_name, plain
 from indexer.segment import MAX_PASSAGE_CHARS
-from indexer.sources import normalise_vergaderjaar
 
-if TYPE_CHECKING:
-    from indexer.parsers.xml import _Official
+__all__ = ["Walker", "speech", "speaker_entry", "structure_metadata"]
 
-__all__ = ["speech", "speaker_entry", "structure_metadata"]
+
+class Walker(Protocol):
+    """What :func:`speech` needs of the official-XML walker of :mod:`indexer.parsers.xml`."""
+
+    sink: BlockSink
+
+    def inline(self, el: etree._Element, notes: list[str], extra: list) -> str:
+        """Text of ``el`` with footnote markers; tables and note bodies go to ``extra``."""
+        ...
+
+    def flush_extra(self, extra: list) -> None:
+        """Emit the tables and footnote bodies queued in ``extra``."""
+        ...
+
+    def walk(self, el: etree._Element, level: int, depth: int = 0) -> None:
+        """Emit the blocks of ``el`` and its descendants."""
+        ...
+
 
 _MONTHS = "januari februari maart april mei juni juli augustus september oktober november december"
 _MONTH_NR = {m: i for i, m in enumerate(_MONTHS.split(), 1)}
@@ -33,10 +49,10 @@ _KAMERS = {"tk": "Tweede Kamer der Staten-Generaal", "ek": "Eerste Kamer der Sta
 def speaker_entry(spreker: etree._Element) -> dict[str, str]:
     """Name, form of address, party and function of a ``spreker`` element (empty ones left out)."""
     entry = {
-        "naam": _plain(_first(spreker, "naam")),
-        "aanhef": _plain(_first(spreker, "voorvoegsels")),
-        "partij": _plain(_first(spreker, "politiek")),
-        "functie": _plain(_first(spreker, "functie")),
+        "naam": plain(first(spreker, "naam")),
+        "aanhef": plain(first(spreker, "voorvoegsels")),
+        "partij": plain(first(spreker, "politiek")),
+        "functie": plain(first(spreker, "functie")),
     }
     return {k: v for k, v in entry.items() if v}
 
@@ -45,19 +61,19 @@ def _is_plain(part: etree._Element) -> bool:
     tag = local_name(part.tag)
     if tag == "al":
         return True
-    return tag == "al-groep" and all(local_name(c.tag) == "al" for c in _children(part))
+    return tag == "al-groep" and all(local_name(c.tag) == "al" for c in children(part))
 
 
-def speech(walker: _Official, el: etree._Element, level: int, depth: int) -> None:
+def speech(walker: Walker, el: etree._Element, level: int, depth: int) -> None:
     """Emit a ``spreekbeurt`` through ``walker``: paragraphs that each name the speaker.
 
     The ``al-groep`` paragraphs of one turn are joined into as few paragraphs as fit in one
     passage (:data:`~indexer.segment.MAX_PASSAGE_CHARS`); a motion or other structure
     inside the turn is walked as usual.
     """
-    kids = _children(el)
+    kids = children(el)
     spreker = next((k for k in kids if local_name(k.tag) == "spreker"), None)
-    label = _plain(spreker) if spreker is not None else ""
+    label = plain(spreker) if spreker is not None else ""
     if spreker is not None:
         entry = speaker_entry(spreker)
         speakers = walker.sink.metadata.setdefault("sprekers", [])
@@ -66,7 +82,7 @@ def speech(walker: _Official, el: etree._Element, level: int, depth: int) -> Non
     parts: list[etree._Element] = []
     for child in kids:
         if child is not spreker:
-            parts.extend(_children(child) if local_name(child.tag) == "tekst" else [child])
+            parts.extend(children(child) if local_name(child.tag) == "tekst" else [child])
     chunk: list[str] = []
     notes: list[str] = []
     extra: list[Any] = []
@@ -84,7 +100,7 @@ def speech(walker: _Official, el: etree._Element, level: int, depth: int) -> Non
             flush()
             walker.walk(part, level, depth + 1)
             continue
-        pieces = [part] if local_name(part.tag) == "al" else _children(part)
+        pieces = [part] if local_name(part.tag) == "al" else children(part)
         own_notes: list[str] = []
         own_extra: list[Any] = []
         text = clean_text(INLINE_MARK.join(walker.inline(p, own_notes, own_extra) for p in pieces))
@@ -102,16 +118,16 @@ def structure_metadata(root: etree._Element, metadata: dict[str, Any]) -> None:
     (``Vergaderjaar 2009–2010`` → ``2009-2010``), ``organisatie`` (``kamer``, or the
     Kamer of an ``h-tk-``/``h-ek-`` identifier) and ``date`` (the ``vergaderdatum``).
     """
-    if vj := _plain(_first(root, "vergaderjaar")):
+    if vj := plain(first(root, "vergaderjaar")):
         metadata.setdefault("vergaderjaar", normalise_vergaderjaar(vj) or vj)
     if isinstance(metadata.get("vergaderjaar"), str):
         value = metadata["vergaderjaar"]
         metadata["vergaderjaar"] = normalise_vergaderjaar(value) or value
-    if kamer := _plain(_first(root, "kamer")):
+    if kamer := plain(first(root, "kamer")):
         metadata.setdefault("organisatie", kamer)
     if m := re.match(r"a?h-(tk|ek)-", str(metadata.get("identifier", ""))):
         metadata.setdefault("organisatie", _KAMERS[m.group(1)])
-    datum = _DUTCH_DATE.search(_plain(_first(root, "vergaderdatum")))
+    datum = _DUTCH_DATE.search(plain(first(root, "vergaderdatum")))
     if "date" not in metadata and datum:
         day, month, year = int(datum.group(1)), _MONTH_NR[datum.group(2).lower()], datum.group(3)
         metadata["date"] = f"{year}-{month:02d}-{day:02d}"

@@ -15,10 +15,11 @@ import re
 import unicodedata
 from typing import Any
 
+from indexer.parsers.text import parse_text
 from kennisbank.errors import ParseError
-from kennisbank.model import Block, ParsedDocument
+from kennisbank.model import ParsedDocument
 
-__all__ = ["parse_pdf", "parse_plain_text", "MAX_PAGES", "MAX_CHARS", "NO_TEXT_LAYER"]
+__all__ = ["parse_pdf", "MAX_PAGES", "MAX_CHARS", "NO_TEXT_LAYER"]
 
 #: At most this many pages are read.
 MAX_PAGES = 2000
@@ -31,29 +32,6 @@ _BAD_TITLE = re.compile(
     r"(?i)^(microsoft (word|powerpoint|excel)\b|untitled|naamloos|document\s*\d*$|"
     r"presentation\d*$|\S+\.(docx?|pdf|rtf|indd|odt|pptx?|xlsx?)$)"
 )
-
-
-def _fallback_text(text: str, name: str) -> ParsedDocument:
-    """Minimal stand-in for ``parse_text``: blank-line separated paragraphs."""
-    blocks = []
-    for chunk in re.split(r"\n\s*\n", text):
-        joined = re.sub(r"(\w)-\n(\w)", r"\1\2", chunk.strip())
-        joined = " ".join(joined.split())
-        if joined:
-            blocks.append(Block("paragraph", joined))
-    title = next((line.strip() for line in text.split("\n") if line.strip()), "")[:200]
-    return ParsedDocument(title=title or name, blocks=blocks)
-
-
-def parse_plain_text(
-    text: str, *, vocabulary: set[str] | None = None, name: str = ""
-) -> ParsedDocument:
-    """Parse plain text with ``indexer.parsers.text.parse_text`` (or a minimal fallback)."""
-    try:
-        from indexer.parsers.text import parse_text
-    except ImportError:
-        return _fallback_text(text, name)
-    return parse_text(text, vocabulary=vocabulary, name=name)
 
 
 def _pdf_date(value: object) -> str | None:
@@ -94,8 +72,8 @@ def _reason(exc: BaseException) -> str:
 
 
 def _open(data: bytes, name: str) -> Any:
-    from pypdf import PdfReader
-    from pypdf.errors import LimitReachedError
+    from pypdf import PdfReader  # noqa: PLC0415 - start-up: pypdf loads with the first PDF
+    from pypdf.errors import LimitReachedError  # noqa: PLC0415 - start-up, as above
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -123,7 +101,7 @@ def _open(data: bytes, name: str) -> Any:
 
 
 def _extract(reader: Any, name: str, warnings: list[str]) -> str:
-    from pypdf.errors import LimitReachedError
+    from pypdf.errors import LimitReachedError  # noqa: PLC0415 - start-up: pypdf on first PDF
 
     count = len(reader.pages)
     texts: list[str] = []
@@ -171,7 +149,7 @@ def parse_pdf(data: bytes, *, name: str = "", vocabulary: set[str] | None = None
         pypdf_log.setLevel(level)
     if sum(ch.isalnum() for ch in text[:10_000]) < 3:
         raise ParseError(name, NO_TEXT_LAYER)
-    doc = parse_plain_text(text, vocabulary=vocabulary, name=name)
+    doc = parse_text(text, vocabulary=vocabulary, name=name)
     info = _info(reader)
     if info.get("title"):
         doc.title = info["title"]

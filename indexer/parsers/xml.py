@@ -10,17 +10,27 @@ XML: title-like elements become headings, leaf-ish elements paragraphs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 
-from indexer.parsers.html import INLINE_MARK, BlockSink, clean_text
-from indexer.sources import (
+from indexer.parsers.blocks import INLINE_MARK, BlockSink, clean_text
+from indexer.parsers.common import (
     CP1252_WARNING,
     decode_utf8_cp1252,
     metadata_from_meta,
     normalise_vergaderjaar,
+)
+from indexer.parsers.parliament import speech, structure_metadata
+from indexer.parsers.xmltools import (
+    MAX_DEPTH,
+    SKIP_TAGS,
+    children,
+    first,
+    inline_text,
+    local_name,
+    metadata_from_owms,
+    plain,
 )
 from kennisbank.errors import ParseError
 from kennisbank.model import ParsedDocument
@@ -37,14 +47,6 @@ OFFICIAL_ROOTS = frozenset(
 #: Roots of files that only hold metadata (no document text).
 METADATA_ROOTS = frozenset("metadata_gegevens owms-metadata record searchRetrieveResponse".split())
 
-_SKIP = frozenset(
-    "metadata meta meta-data plaatje illustratie colspec jcis jci brondata bwb-inputbestand "
-    "bwb-wijzigingen redactionele-correcties cvdripm owmskern owmsmantel tpmeta "
-    "kamerstukkop".split()
-)
-_INLINE = frozenset(
-    "nadruk extref intref sup inf cursief vet onderstreept nootref afkorting term br".split()
-)
 _BLOCKS = frozenset(
     "al lijst li table tabel kop titel tussenkop lid artikel noot item-titel spreker "
     "al-groep considerans.al hoofdstuk paragraaf afdeling".split()
@@ -58,37 +60,9 @@ _CONTAINER_ROLES |= dict.fromkeys("sub-paragraaf artikel".split(), "subheading")
 _CONTAINER_ROLES["bijlage"] = "bijlage"
 _META_TAGS = {"dossiernummer": "dossier", "dossiernr": "dossier", "stuknr": "ondernummer"}
 _META_TAGS |= {"ondernummer": "ondernummer", "vergaderjaar": "vergaderjaar"}
-_MAX_DEPTH = 200
 _MOJIBAKE_BOM = b"\xc3\xaf\xc2\xbb\xc2\xbf"
 _WS = b" \t\r\n"
-
-
-def local_name(tag: object) -> str:
-    """``{namespace}name`` → ``name``; non-element nodes give ``""``."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-_OWMS = {"owmskern": "dcterms.", "owmsmantel": "dcterms.", "oep": "overheidop."}
-_OWMS |= {"tpmeta": "overheidop.", "cvdripm": "overheidrg."}
 _UNSAFE = "XML met entiteitsdefinities in de DTD wordt niet gelezen (onveilig)"
-
-
-def metadata_from_owms(root: etree._Element) -> dict[str, Any]:
-    """Metadata from OWMS element blocks (``owmskern``, ``owmsmantel``, ``oep``, ``tpmeta``)."""
-    pairs = []
-    for section in root.iter():
-        default = _OWMS.get(local_name(section.tag))
-        if default is None:
-            continue
-        for el in section.iter():
-            local = local_name(el.tag)
-            if el is section or not local or len(el):
-                continue
-            key = (
-                f"{el.prefix}:{local}" if el.prefix else local if "." in local else default + local
-            )
-            pairs.append((key, el.get("scheme", ""), el.text or ""))
-    return metadata_from_meta(pairs) if pairs else {}
 
 
 def _role(tag: str, level: int) -> str:
@@ -152,39 +126,6 @@ def _load(data: bytes, name: str, warnings: list[str]) -> etree._Element:
     return root
 
 
-def _children(el: etree._Element) -> list[etree._Element]:
-    return [c for c in el if isinstance(c.tag, str)]
-
-
-def _first(el: etree._Element, *tags: str) -> etree._Element | None:
-    return next((n for n in el.iterdescendants() if local_name(n.tag) in tags), None)
-
-
-_Hook = Callable[[etree._Element, str], "str | None"]
-
-
-def _inline(el: etree._Element, hook: _Hook | None = None, depth: int = 0) -> str:
-    """Running text of ``el``; ``hook(child, tag)`` may replace a child's text."""
-    if depth > _MAX_DEPTH:
-        return INLINE_MARK.join(el.itertext())
-    parts = [el.text or ""]
-    for child in el:
-        tag = local_name(child.tag)
-        special = hook(child, tag) if hook and tag else None
-        if special is not None:
-            parts.append(special)
-        elif tag and tag not in _SKIP:
-            sep = "" if tag in _INLINE else INLINE_MARK
-            parts.append(sep + _inline(child, hook, depth + 1) + sep)
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _plain(el: etree._Element | None) -> str:
-    """The cleaned text of ``el`` without metadata/illustration subtrees."""
-    return "" if el is None else clean_text(_inline(el))
-
-
 class _Official:
     """Walks official-format XML into blocks."""
 
@@ -205,12 +146,12 @@ class _Official:
                 return ""
             return None
 
-        return _inline(el, hook)
+        return inline_text(el, hook)
 
     def note(self, el: etree._Element, notes: list[str], extra: list) -> str:
         """Queue the body of footnote ``el``; returns its marker for the running text."""
         self.note_count += 1
-        label = _plain(_first(el, "noot.nr", "nr")) or el.get("nr") or str(self.note_count)
+        label = plain(first(el, "noot.nr", "nr")) or el.get("nr") or str(self.note_count)
         inner: list = []
 
         def hook(child: etree._Element, tag: str) -> str | None:
@@ -218,7 +159,7 @@ class _Official:
                 inner.append(("table", child))
             return "" if tag in ("table", "tabel", "noot.nr", "nr") else None
 
-        body = clean_text(_inline(el, hook))
+        body = clean_text(inline_text(el, hook))
         extra.extend(inner)
         if not body:
             return ""
@@ -246,27 +187,27 @@ class _Official:
     def table(self, el: etree._Element) -> None:
         cells = ("entry", "td", "th", "cel")
         rows = [
-            [_plain(c) for c in row if local_name(c.tag) in cells]
+            [plain(c) for c in row if local_name(c.tag) in cells]
             for row in el.iter("{*}row", "{*}tr", "{*}rij")
         ]
-        caption = next((c for c in _children(el) if local_name(c.tag) in _TITLE_NAMES), None)
-        self.sink.table(rows, _plain(caption))
+        caption = next((c for c in children(el) if local_name(c.tag) in _TITLE_NAMES), None)
+        self.sink.table(rows, plain(caption))
 
     def items(self, lijst: etree._Element, out: list[str], depth: int) -> None:
-        for li in _children(lijst):
+        for li in children(lijst):
             if local_name(li.tag) != "li":
                 continue
             parts: list[str] = []
             nested: list[etree._Element] = []
-            for child in _children(li):
+            for child in children(li):
                 tag = local_name(child.tag)
                 if tag == "lijst":
                     nested.append(child)
-                elif tag not in _SKIP:
+                elif tag not in SKIP_TAGS:
                     parts.append(self.inline(child, [], []))
             out.append(clean_text(INLINE_MARK.join(parts)))
             for sub in nested:
-                if depth < _MAX_DEPTH:
+                if depth < MAX_DEPTH:
                     self.items(sub, out, depth + 1)
 
     def heading(self, text: str, level: int, role: str) -> None:
@@ -277,21 +218,21 @@ class _Official:
 
     def walk(self, el: etree._Element, level: int, depth: int = 0) -> None:
         tag = local_name(el.tag)
-        if tag in _SKIP:
+        if tag in SKIP_TAGS:
             return
-        if depth > _MAX_DEPTH:
-            self.sink.paragraph(_plain(el), [])
+        if depth > MAX_DEPTH:
+            self.sink.paragraph(plain(el), [])
             return
-        kids = _children(el)
+        kids = children(el)
         kop = next((k for k in kids if local_name(k.tag) == "kop"), None)
         inner_level = level
         if kop is not None:
             parts = [
-                _plain(k)
-                for k in _children(kop)
+                plain(k)
+                for k in children(kop)
                 if local_name(k.tag) in ("label", "nr", "titel", "subtitel")
             ]
-            text = clean_text(" ".join(p for p in parts if p)) or _plain(kop)
+            text = clean_text(" ".join(p for p in parts if p)) or plain(kop)
             is_title = text == self.title and not self.sink.has_title
             inner_level = level if is_title else min(level + 1, 6)
             self.heading(text, inner_level, _role(tag, inner_level))
@@ -306,17 +247,15 @@ class _Official:
             self.note(el, [], extra)
             self.flush_extra(extra)
         elif tag == "spreekbeurt":
-            from indexer.parsers.parliament import speech
-
             speech(self, el, level, depth)
         elif tag in ("lidnr", "li.nr", "spreker"):
-            self.prefix = _plain(el)
+            self.prefix = plain(el)
         elif tag == "nr":
             return
         elif tag in ("tussenkop", "item-titel", "intitule", "titel", "citeertitel"):
-            self.heading(_plain(el), min(level + 1, 6), "subheading")
+            self.heading(plain(el), min(level + 1, 6), "subheading")
         elif tag in _META_TAGS:
-            value = _plain(el).removeprefix("Vergaderjaar ").strip()
+            value = plain(el).removeprefix("Vergaderjaar ").strip()
             if tag == "vergaderjaar":
                 value = normalise_vergaderjaar(value) or value
             self.sink.metadata.setdefault(_META_TAGS[tag], value)
@@ -338,30 +277,30 @@ def _meta_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
 
 
 def _official_title(root: etree._Element, metadata: dict[str, Any]) -> str:
-    for child in _children(root):
-        if local_name(child.tag) in _SKIP or local_name(child.tag) == "kop":
+    for child in children(root):
+        if local_name(child.tag) in SKIP_TAGS or local_name(child.tag) == "kop":
             continue
-        kop = next((k for k in _children(child) if local_name(k.tag) == "kop"), None)
-        if kop is not None and _plain(_first(kop, "titel")):
-            return _plain(_first(kop, "titel"))
-    dossier, stuk = _first(root, "dossier"), _first(root, "stuk")
+        kop = next((k for k in children(child) if local_name(k.tag) == "kop"), None)
+        if kop is not None and plain(first(kop, "titel")):
+            return plain(first(kop, "titel"))
+    dossier, stuk = first(root, "dossier"), first(root, "stuk")
     if dossier is not None and stuk is not None:
-        parts = [_plain(_first(dossier, "titel")), _plain(_first(stuk, "titel"))]
+        parts = [plain(first(dossier, "titel")), plain(first(stuk, "titel"))]
         if any(parts):
             return "; ".join(p for p in parts if p)
     for tag in ("citeertitel", "intitule", "item-titel"):
-        text = _plain(_first(root, tag))
+        text = plain(first(root, tag))
         if text:
             return text
     if metadata.get("title"):
         return str(metadata["title"])
-    vergadering = _first(root, "vergadering")
+    vergadering = first(root, "vergadering")
     if vergadering is not None:
-        nummer = _plain(_first(vergadering, "vergadering-nummer"))
-        datum = _plain(_first(vergadering, "vergaderdatum"))
+        nummer = plain(first(vergadering, "vergadering-nummer"))
+        datum = plain(first(vergadering, "vergaderdatum"))
         if nummer or datum:
             return f"{nummer} ({datum})" if nummer and datum else nummer or datum
-    return _plain(_first(root, "titel"))
+    return plain(first(root, "titel"))
 
 
 def _is_official(root: etree._Element) -> bool:
@@ -374,16 +313,16 @@ _TITLE_NAMES = frozenset("title titel kop heading head header caption onderwerp"
 
 def _generic(el: etree._Element, sink: BlockSink, depth: int) -> None:
     tag = local_name(el.tag)
-    if tag in _SKIP and depth > 0:
+    if tag in SKIP_TAGS and depth > 0:
         return
-    kids = _children(el)
+    kids = children(el)
     if tag in _TITLE_NAMES and depth > 0:
-        text = _plain(el)
+        text = plain(el)
         if text:
             sink.heading(text, min(max(depth - 1, 1), 6), "section" if depth > 2 else "chapter")
         return
-    if not kids or (el.text or "").strip() or depth > _MAX_DEPTH:
-        sink.paragraph(_plain(el), [])
+    if not kids or (el.text or "").strip() or depth > MAX_DEPTH:
+        sink.paragraph(plain(el), [])
         return
     for child in kids:
         _generic(child, sink, depth + 1)
@@ -415,18 +354,16 @@ def parse_xml(data: bytes, *, name: str = "") -> ParsedDocument:
         title = str(metadata.get("title", ""))
     elif _is_official(root):
         title = _official_title(root, metadata)
-        masthead = next((k for k in _children(root) if local_name(k.tag) == "kop"), None)
-        if masthead is not None and _plain(_first(masthead, "titel")):
-            metadata.setdefault("publication", _plain(_first(masthead, "titel")))
+        masthead = next((k for k in children(root) if local_name(k.tag) == "kop"), None)
+        if masthead is not None and plain(first(masthead, "titel")):
+            metadata.setdefault("publication", plain(first(masthead, "titel")))
         walker = _Official(sink, title)
-        for child in _children(root):
+        for child in children(root):
             if local_name(child.tag) != "kop":
                 walker.walk(child, 0)
-        from indexer.parsers.parliament import structure_metadata
-
         structure_metadata(root, metadata)
     else:
-        title = _plain(next((e for e in root.iter() if local_name(e.tag) in _TITLE_NAMES), None))
+        title = plain(next((e for e in root.iter() if local_name(e.tag) in _TITLE_NAMES), None))
         title = title or str(metadata.get("title", ""))
         _generic(root, sink, 0)
     return ParsedDocument(

@@ -1,0 +1,88 @@
+"""What a search returns: our own dataclasses, never Whoosh objects.
+
+:class:`SearchResult` holds one page of :class:`Hit` objects, the facets over the whole
+result set as :class:`FacetValue` lists, and Dutch notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet with its count over the whole result set."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON output."""
+        return asdict(self)
+
+
+@dataclass
+class Hit:
+    """One passage in a result list.
+
+    ``snippet_html`` is safe HTML: the passage text escaped, with only ``<mark>`` around
+    matched words; ``text`` is the full raw passage text (escape it when showing it);
+    ``entities`` are ``{"id", "name", "type"}`` dicts; ``citation``/``identifier`` belong to
+    the document when it is a Kamerstuk; ``cites`` are the ``kst-…`` ids the passage cites;
+    ``score`` is the relevance score (0.0 when sorted by date).
+    """
+
+    passage_id: str
+    document_id: str
+    document_title: str
+    section_path: list[str]
+    kind: str
+    score: float
+    text: str
+    snippet_html: str
+    entities: list[dict[str, str]] = field(default_factory=list)
+    citation: str | None = None
+    identifier: str | None = None
+    year: int | None = None
+    cites: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON output."""
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    """What a search returns: hits of one page, facets over all hits, notes in Dutch.
+
+    ``parsed`` is the string form of the query AST actually searched; ``suggestion`` is a
+    query to offer as "Bedoelde u …?" (or ``None``); ``corrected_query`` is set when the
+    search ran on a spelling correction instead of the typed text.
+    """
+
+    query: str
+    parsed: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestion: str | None = None
+    notes: list[str] = field(default_factory=list)
+    corrected_query: str | None = None
+    offset: int = 0
+    limit: int = 10
+    sort: str = "relevance"
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON output (facets keep their order)."""
+        data = asdict(self)
+        data["facets"] = {
+            name: [v.to_dict() for v in values] for name, values in self.facets.items()
+        }
+        return data
+
+
+__all__ = ["FacetValue", "Hit", "SearchResult"]
