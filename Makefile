@@ -20,14 +20,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## lint: ruff check and format check
+## lint: ruff (incl. PLC0415), format check, import contracts (import-linter), declared dependencies (deptry)
 lint: $(STAMP)
-	$(BIN)/ruff check kennisbank indexer web tests benchmarks
-	$(BIN)/ruff format --check kennisbank indexer web tests benchmarks
+	$(BIN)/ruff check kennisbank indexer web cli tests benchmarks
+	$(BIN)/ruff format --check kennisbank indexer web cli tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/deptry .
 
 format: $(STAMP)
-	$(BIN)/ruff format kennisbank indexer web tests benchmarks
-	$(BIN)/ruff check --fix kennisbank indexer web tests benchmarks
+	$(BIN)/ruff format kennisbank indexer web cli tests benchmarks
+	$(BIN)/ruff check --fix kennisbank indexer web cli tests benchmarks
 
 ## index: (re)index the corpus incrementally
 index: $(STAMP)
