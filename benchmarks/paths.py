@@ -12,3 +12,5 @@ BUNDLED_CORPUS = REPO_ROOT / "corpus"
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
 #: The judged dev queries, next to the checkout.
 DEFAULT_DEV_QUERIES = REPO_ROOT.parent / "shared" / "eval" / "dev-queries.jsonl"
+#: The judged questions in everyday words (question-style queries for the latency tables).
+DEFAULT_DEV_QUESTIONS = REPO_ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"

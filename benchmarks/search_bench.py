@@ -42,7 +42,12 @@ from benchmarks.build import (
 )
 from benchmarks.figures import build_figures, fts5_builds, text_bytes
 from benchmarks.latency import facet_cost, measure_latency
-from benchmarks.paths import BUNDLED_CORPUS, DEFAULT_DEV_QUERIES, DEFAULT_SHARED
+from benchmarks.paths import (
+    BUNDLED_CORPUS,
+    DEFAULT_DEV_QUERIES,
+    DEFAULT_DEV_QUESTIONS,
+    DEFAULT_SHARED,
+)
 from benchmarks.profiling import matching_alternatives, profile_search, variant_latency
 from benchmarks.queries import BenchQuery, generate_queries, load_dev_queries, samples_from_store
 from benchmarks.report import evaluate_targets, machine_info, render_markdown
@@ -82,13 +87,17 @@ def _stderr(message: str) -> None:
 def query_sets(
     store_path: Path, n_queries: int, dev_queries: Sequence[BenchQuery]
 ) -> list[tuple[str, list[BenchQuery]]]:
-    """The named query sets of a corpus: ``dev`` (when given) and ``generated`` (seeded
-    from the store's passages, so the same store gives the same queries)."""
+    """The named query sets of a corpus: ``dev`` (when given), ``questions`` (the judged
+    questions in everyday words of ``../shared/eval/dev-questions.jsonl``, when present)
+    and ``generated`` (seeded from the store's passages, so the same store gives the same
+    queries)."""
     with Store(store_path) as store:
         samples = samples_from_store(store)
     sets: list[tuple[str, list[BenchQuery]]] = []
     if dev_queries:
         sets.append(("dev", list(dev_queries)))
+    if DEFAULT_DEV_QUESTIONS.is_file():
+        sets.append(("questions", load_dev_queries(DEFAULT_DEV_QUESTIONS)))
     generated = generate_queries(samples, n_queries)
     if generated:
         sets.append(("generated", generated))

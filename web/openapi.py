@@ -80,6 +80,17 @@ def _schemas() -> dict[str, Any]:
                 "entities": _array(_ref("EntityRef")),
                 "citation": _STR_OR_NULL,
                 "year": _INT_OR_NULL,
+                "answer": {
+                    "type": ["object", "null"],
+                    "description": "De zin van de passage die de zoekvraag het best dekt "
+                    "(platte tekst; start/end: tekenposities in text), of null",
+                    "required": ["text", "start", "end"],
+                    "properties": {
+                        "text": {"type": "string"},
+                        "start": {"type": "integer"},
+                        "end": {"type": "integer"},
+                    },
+                },
                 "url": {"type": "string"},
             },
         },
@@ -110,6 +121,39 @@ def _schemas() -> dict[str, Any]:
                 "pagination": _OBJ,
                 "timeline": _array(_OBJ),
                 "kamerstuk": _STR_OR_NULL,
+                "confidence": {
+                    "description": "'laag' als niets gevonden is of geen van de beste "
+                    "treffers de helft van de woorden van de vraag bevat",
+                    "type": "string",
+                    "enum": ["normaal", "laag"],
+                },
+                "coverage": {
+                    "description": "[k, n]: de best dekkende treffer bevat k van de n woorden "
+                    "en zinsdelen van de vraag (null bij een vraag van één woord)",
+                    "oneOf": [_array({"type": "integer"}), {"type": "null"}],
+                },
+                "refine": _array(_OBJ),
+                "answer_box": {
+                    "description": "Antwoord uit de kennisgraaf op een lijstvraag ('Welke "
+                    "gemeenten doen mee aan Gezonde Wijk?'): de entiteiten met per vermelding "
+                    "de passage als bron; null als de vraag geen lijstvraag over een bekende "
+                    "entiteit is",
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["title", "subject", "target_type", "count", "items"],
+                            "properties": {
+                                "title": {"type": "string"},
+                                "subject": _OBJ,
+                                "relation": {"type": "string"},
+                                "target_type": {"type": "string"},
+                                "count": {"type": "integer"},
+                                "items": _array(_OBJ),
+                            },
+                        },
+                        {"type": "null"},
+                    ],
+                },
                 "documents": _array(_OBJ),
             },
         },

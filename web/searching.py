@@ -16,11 +16,13 @@ from urllib.parse import quote
 
 from flask import current_app, url_for
 
+from kennisbank.answers import answer_box
 from kennisbank.errors import IndexMissing
 from kennisbank.graph import entity_names
 from kennisbank.refs import normalize_identifier, parse_ref
 from kennisbank.search import LiveSearch
 from web.context import open_store
+from web.markup import entity_url
 from web.params import ENGINE_FIELDS, FACETS, MAX_LIMIT, MAX_OFFSET, SORTS, SearchParams
 
 _ENGINE_LOCK = threading.Lock()
@@ -277,9 +279,60 @@ def search_context(params: SearchParams) -> dict[str, Any]:
             "timeline": _timeline(facets),
             "kamerstuk": kamerstuk_target(params.q) if params.q else None,
             "sort_urls": {s: _search_url(params, sort=s, page=1) for s in SORTS},
+            "answer_box": _answer_box(params) if params.page == 1 else None,
+            "confidence": getattr(result, "confidence", "normaal"),
+            "coverage": getattr(result, "coverage", None),
+            "refine": _refine(facets) if getattr(result, "confidence", "") == "laag" else [],
         }
     )
     return context
+
+
+#: Facets whose most frequent values are offered to refine a search that found little.
+REFINE_FACETS = ("thema", "experiment", "gemeente")
+
+
+def _refine(facets: list[dict[str, Any]], per_facet: int = 3) -> list[dict[str, Any]]:
+    """The most frequent unchosen values of :data:`REFINE_FACETS` among the hits, as links
+    that add them as a filter (offered when no hit covers the question well)."""
+    found = []
+    for facet in facets:
+        if facet["name"] not in REFINE_FACETS:
+            continue
+        values = [v for v in facet["values"] if not v["selected"] and v["count"]]
+        for value in values[:per_facet]:
+            found.append(
+                {
+                    "facet": facet["label"],
+                    "label": value["label"],
+                    "count": value["count"],
+                    "url": value["toggle_url"],
+                }
+            )
+    return found
+
+
+def _answer_box(params: SearchParams) -> dict[str, Any] | None:
+    """The answer box of a list question the knowledge graph answers (or ``None``),
+    with the URLs of the entity cards and of the passages each fact was read from."""
+    if not params.q:
+        return None
+    with open_store() as store:
+        box = answer_box(store.conn, params.q)
+    if box is None:
+        return None
+    data = box.to_dict()
+    data["subject"]["url"] = entity_url(data["subject"]["id"])
+    for item in data["items"]:
+        item["url"] = entity_url(item["id"])
+        for source in item["sources"]:
+            source["url"] = (
+                url_for("views.document", doc_id=source["document_id"])
+                + f"#p-{source['passage_id']}"
+                if source["kind"] == "passage"
+                else None
+            )
+    return data
 
 
 def start_context(params: SearchParams) -> dict[str, Any]:

@@ -17,11 +17,12 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from kennisbank.errors import IndexMissing
+from kennisbank.search.explain import EXPLAIN_DEPTH, QueryExplanation
 from kennisbank.search.facets import Selection, facet_values
 from kennisbank.search.fields import (
     DEFAULT_LIMIT,
@@ -33,9 +34,10 @@ from kennisbank.search.fields import (
 )
 from kennisbank.search.meta import META_FILE
 from kennisbank.search.query import ParsedQuery, parse_query
-from kennisbank.search.results import SearchResult
+from kennisbank.search.results import SearchResult, confidence_of
 from kennisbank.search.thesaurus import Thesaurus
 from kennisbank.search.vocabulary import fold_word
+from kennisbank.search.whoosh_backend.explain import explain_query
 from kennisbank.search.whoosh_backend.matching import CACHE_POSTINGS
 from kennisbank.search.whoosh_backend.reader import OpenIndex, Run
 
@@ -76,6 +78,7 @@ class SearchEngine:
         thesaurus: Any = None,
         cache_postings: int = CACHE_POSTINGS,
         array_scoring: bool = True,
+        rerank_window: int | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
@@ -85,6 +88,8 @@ class SearchEngine:
             "cache_postings": cache_postings,
             "array_scoring": array_scoring,
         }
+        if rerank_window is not None:  # default: the backend's RERANK_WINDOW
+            self._options["rerank_window"] = rerank_window
         self._index = OpenIndex(self._resolved(), **self._options)
         self._thesaurus = thesaurus if thesaurus is not None else _load_thesaurus()
 
@@ -134,6 +139,36 @@ class SearchEngine:
     def clear_cache(self) -> None:
         """Forget the scored query items, so the next searches run cold (for benchmarks)."""
         self._current().items.clear()
+
+    def explain(
+        self,
+        query: str,
+        *,
+        relevant: Callable[[str], bool] | None = None,
+        passage_ids: Sequence[str] = (),
+        depth: int = EXPLAIN_DEPTH,
+    ) -> QueryExplanation:
+        """Why the first passage came first for ``query``, next to the first relevant one.
+
+        Ranks ``depth`` deep (without filters) the text the search really searched (after
+        a spelling correction); ``relevant(text)`` says which passages are relevant, and
+        ``passage_ids`` names relevant passages to explain when none is that deep.  Each
+        score is split into per-term, per-field parts and the rerank steps
+        (:mod:`kennisbank.search.explain`).
+        """
+        searched = self.search(query, limit=1, facets=False, snippets=False)
+        idx = self._current()
+        return explain_query(
+            idx,
+            self._searcher(idx),
+            query,
+            searched.corrected_query or query,
+            thesaurus=self._thesaurus,
+            depth=depth,
+            top_id=searched.hits[0].passage_id if searched.hits else None,
+            relevant=relevant,
+            passage_ids=passage_ids,
+        )
 
     def close(self) -> None:
         """Close this thread's searcher (others close when their threads end)."""
@@ -256,6 +291,8 @@ class SearchEngine:
             limit=page[0],
             sort=sort_key,
             filters={k: sorted(v) for k, v in selection.selected.items() if v},
+            coverage=list(result.coverage) if result.coverage else None,
+            confidence=confidence_of(result.total, result.coverage) if parsed.root else "normaal",
         )
 
 

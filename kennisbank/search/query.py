@@ -16,7 +16,11 @@
   an unknown field (``foo:bar``) is read as words;
 * Kamerstuk references in any notation :mod:`kennisbank.refs` knows (``30 995 nr. 50``,
   ``kst-31311-20``, ``TK 2007-2008 31 430 nr. 2``, ``28684-276``), kept as canonical refs;
-* natural questions ("Welke gemeenten doen mee aan …?"): question words are dropped.
+* natural questions ("Welke gemeenten doen mee aan …?", "Klopt het dat …"): the words that
+  only make it a question are dropped (:mod:`kennisbank.search.questions`, listed in
+  :attr:`ParsedQuery.removed`) and the kind of answer asked for is kept
+  (:attr:`ParsedQuery.answer_type`); informal spelling (``babys``, ``m'n``, ``er naast``)
+  is respelled in any query (:attr:`ParsedQuery.respelled`).
 
 Input longer than :data:`MAX_QUERY_CHARS` is cut.  Precedence, loosest first: the
 implicit group of adjacent items, ``OF``, ``EN``, ``NIET``.
@@ -43,6 +47,13 @@ from kennisbank.search.querytree import (
     Phrase,
     Word,
     combine,
+)
+from kennisbank.search.questions import (
+    answer_type,
+    is_question,
+    query_words,
+    reduce_question,
+    respell,
 )
 
 #: The parser's entry points, and the AST nodes re-exported from :mod:`kennisbank.search.querytree`.
@@ -74,19 +85,6 @@ _FIELD_RE = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)
 _FIELD_SPAN_RE = re.compile(r"(?<![\w:])[-+]?([^\W\d_]+):(?:\"[^\"]*\"?|\S*)")
 _YEAR_RANGE_RE = re.compile(r"((?:19|20)\d\d)?\s*(?:-|\u2013|\.\.|/|t/m)?\s*((?:19|20)\d\d)?")
 _DOSSIER_RE = re.compile(r"(?<![\d\w])([1-9]\d{0,2} \d{3}|[1-9]\d{4,5})(?![\d\w])")
-
-#: Words that open a question; a query starting with one (or ending in ``?``) is a question.
-QUESTION_WORDS: frozenset[str] = frozenset(
-    "wie wat waar waarom wanneer welke welk hoe hoeveel hoezo waarmee waardoor waarvoor"
-    " waaraan waarin waarop wat's who what where when why which how".split()
-)
-#: Words dropped from a question: question words, auxiliaries and filler verbs.
-QUESTION_FILLERS: frozenset[str] = QUESTION_WORDS | frozenset(
-    "is zijn was waren wordt worden werd werden kan kunnen kon konden heeft hebben had hadden"
-    " doet doen deed deden mee er de het een van in op aan voor met en of over zich wel nog"
-    " gaat gaan staat staan".split()
-)
-
 
 # -- sanitising and lexing ---------------------------------------------------------------------
 
@@ -343,10 +341,12 @@ def _parse(text: object) -> ParsedQuery:
     st = _State(_lex(rest, notes), notes=notes)
     root = _parse_seq(st, 0)
     filters, year_from, year_to = _split_years(st.filters, st.notes)
-    words = [w.lower() for w in re.findall(r"\w+", rest)]
-    question = clean.rstrip().endswith("?") or bool(words and words[0] in QUESTION_WORDS)
-    if question and isinstance(root, (Group, Word)):
-        root = _drop_fillers(root)
+    words = query_words(rest)
+    question = is_question(clean, words)
+    root, respelled = respell(root)
+    removed: tuple[str, ...] = ()
+    if question:
+        root, removed = reduce_question(root)
     return ParsedQuery(
         text=clean,
         root=root,
@@ -357,13 +357,10 @@ def _parse(text: object) -> ParsedQuery:
         year_to=year_to,
         question=question,
         notes=tuple(dict.fromkeys(st.notes)),
+        removed=removed,
+        respelled=respelled,
+        answer_type=answer_type(words) if question else None,
     )
-
-
-def _drop_fillers(root: Node) -> Node | None:
-    items = root.children if isinstance(root, Group) else (root,)
-    kept = [i for i in items if not (isinstance(i, Word) and i.text.lower() in QUESTION_FILLERS)]
-    return combine(Group, kept) if kept else root
 
 
 def _year_like(text: str) -> bool:

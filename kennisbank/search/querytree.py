@@ -103,7 +103,10 @@ class ParsedQuery:
     ``text`` is the sanitised input; ``root`` is ``None`` when no free text is left;
     ``refs`` holds canonical :class:`~kennisbank.refs.KamerstukRef` objects; ``dossiers``
     bare dossier numbers typed as such (``30 995``); ``year_from``/``year_to`` come from
-    ``jaar:``; ``notes`` are Dutch messages about repairs.
+    ``jaar:``; ``notes`` are Dutch messages about repairs.  For a ``question``, ``removed``
+    are the words dropped because they only make it a question and ``answer_type`` the
+    kind of answer asked for (``amount``, ``who``, ``when``, ``where`` or ``None``);
+    ``respelled`` describes informal spellings that were rewritten (``"babys → baby's"``).
     """
 
     text: str
@@ -115,6 +118,9 @@ class ParsedQuery:
     year_to: int | None = None
     question: bool = False
     notes: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    respelled: tuple[str, ...] = ()
+    answer_type: str | None = None
 
     def __str__(self) -> str:
         parts = [str(self.root)] if self.root is not None else []

@@ -25,6 +25,16 @@ class FacetValue:
 
 
 @dataclass
+class Answer:
+    """The sentence of a passage that best answers the query: its raw ``text`` (escape it
+    when showing it) and its ``start``/``end`` character offsets in the passage text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
 class Hit:
     """One passage in a result list.
 
@@ -32,7 +42,9 @@ class Hit:
     matched words; ``text`` is the full raw passage text (escape it when showing it);
     ``entities`` are ``{"id", "name", "type"}`` dicts; ``citation``/``identifier`` belong to
     the document when it is a Kamerstuk; ``cites`` are the ``kst-…`` ids the passage cites;
-    ``score`` is the relevance score (0.0 when sorted by date).
+    ``score`` is the relevance score (0.0 when sorted by date); ``answer`` is the sentence
+    of the passage that best covers the query (``None`` when none holds a query word or
+    without highlighting).
     """
 
     passage_id: str
@@ -48,6 +60,7 @@ class Hit:
     identifier: str | None = None
     year: int | None = None
     cites: list[str] = field(default_factory=list)
+    answer: Answer | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for JSON output."""
@@ -60,7 +73,11 @@ class SearchResult:
 
     ``parsed`` is the string form of the query AST actually searched; ``suggestion`` is a
     query to offer as "Bedoelde u …?" (or ``None``); ``corrected_query`` is set when the
-    search ran on a spelling correction instead of the typed text.
+    search ran on a spelling correction instead of the typed text.  ``coverage`` is
+    ``[k, n]``: the best of the top hits matches ``k`` of the query's ``n`` words and
+    phrases (``None`` for a query of one item, a citation or browsing);
+    ``confidence`` is ``"laag"`` when no hit was found or none of the top hits matches
+    half of them (:func:`confidence_of`), else ``"normaal"``.
     """
 
     query: str
@@ -75,6 +92,8 @@ class SearchResult:
     limit: int = 10
     sort: str = "relevance"
     filters: dict[str, list[str]] = field(default_factory=dict)
+    coverage: list[int] | None = None
+    confidence: str = "normaal"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for JSON output (facets keep their order)."""
@@ -85,4 +104,14 @@ class SearchResult:
         return data
 
 
-__all__ = ["FacetValue", "Hit", "SearchResult"]
+def confidence_of(total: int, coverage: tuple[int, int] | None) -> str:
+    """``"laag"`` when nothing was found, or when the best of the top hits matches fewer
+    than half of the query's words and phrases; ``"normaal"`` otherwise."""
+    if total == 0:
+        return "laag"
+    if coverage is not None and coverage[1] > 1 and 2 * coverage[0] < coverage[1]:
+        return "laag"
+    return "normaal"
+
+
+__all__ = ["Answer", "FacetValue", "Hit", "SearchResult", "confidence_of"]

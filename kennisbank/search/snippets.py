@@ -1,14 +1,22 @@
-"""Snippets: the best window of a passage, escaped, with ``<mark>`` around matches."""
+"""Snippets: the best window of a passage, escaped, with ``<mark>`` around matches; and the
+passage's answering sentence (:func:`answer_sentence`)."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 from kennisbank.refs import find_refs
+from kennisbank.search.results import Answer
 
 #: Characters of passage text a snippet shows at most.
 SNIPPET_CHARS = 320
+#: A sentence ends at ``.``, ``!`` or ``?`` followed by white space and a capital,
+#: a quote or a bracket (``nr. 5`` and ``o.a. de`` do not end one), or at a line break.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[A-Z\u00c0-\u00de\"\u2018\u201c'(\[])|\n+"
+)
 
 
 def snippet_html(
@@ -64,4 +72,46 @@ def _window(text: str, spans: list[list[int]], max_chars: int) -> tuple[int, int
     return start, end
 
 
-__all__ = ["SNIPPET_CHARS", "snippet_html"]
+def sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text``, surrounding white space left out."""
+    found = []
+    start = 0
+    for m in [*_SENTENCE_END.finditer(text), None]:
+        end = m.start() if m is not None else len(text)
+        if m is not None and text[m.start()] in '"\u201d\u2019)':
+            end += 1  # a closing quote or bracket belongs to the sentence
+        s, e = start, end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            found.append((s, e))
+        start = m.end() if m is not None else len(text)
+    return found
+
+
+def answer_sentence(
+    text: str, hits: Iterable[tuple[int, int, str]], weights: Mapping[str, float]
+) -> Answer | None:
+    """The sentence of ``text`` that best covers the query: the most weight (see
+    :func:`~kennisbank.search.whoosh_backend.matching.term_weights`) of distinct query
+    terms (``hits``: ``(start, end, term)`` spans, expansions included) inside it, ties
+    to the shorter sentence; ``None`` when no sentence holds a query term."""
+    spans = sorted(hits)
+    best: tuple[float, int, int, int] | None = None
+    for start, end in sentences(text):
+        terms = {term for s, e, term in spans if s >= start and e <= end}
+        if not terms:
+            continue
+        score = sum(weights.get(t, 1.0) for t in terms)
+        key = (-score, end - start, start, end)
+        if best is None or key < best:
+            best = key
+    if best is None:
+        return None
+    _, _, start, end = best
+    return Answer(text=text[start:end], start=start, end=end)
+
+
+__all__ = ["SNIPPET_CHARS", "answer_sentence", "sentences", "snippet_html"]

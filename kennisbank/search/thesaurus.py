@@ -34,6 +34,10 @@ from kennisbank.search.language import DATA_DIR, query_terms
 
 #: The thesaurus data file shipped with the package.
 THESAURUS_FILE = DATA_DIR / "thesaurus.json"
+#: Further thesaurus files read after it (``thesaurus_everyday.json``: everyday words
+#: and the reports' policy words; ``thesaurus_lexicon.json``: general Dutch synonyms
+#: from Open Dutch WordNet and Wiktionary, made by ``benchmarks/build_thesaurus.py``).
+EXTRA_FILES = "thesaurus_*.json"
 
 #: Weight of an expansion when a group does not give one.
 DEFAULT_WEIGHT = 0.5
@@ -66,9 +70,16 @@ def _stem_key(text: str) -> str:
 class ThesaurusGroup:
     """Terms that stand for the same thing, with the weight of an expansion.
 
-    ``kind`` is ``synonym``, ``abbreviation`` or ``registry:<type>``; ``sources``
-    are the dicts from the data file (``document``/``line``/``quote``), the string
-    ``"domain term"``, or ``{"registry": <entity id>}``.
+    ``kind`` is ``synonym``, ``abbreviation``, ``everyday``, ``lexicon`` or
+    ``registry:<type>``; ``sources`` are the dicts from the data file
+    (``document``/``line``/``quote``, or ``resource``/``synset``), the strings
+    ``"domain term"`` or ``"algemeen Nederlands"``, or ``{"registry": <entity id>}``.
+    ``everyday`` words lead to the ``terms`` but are never expansions themselves
+    (``buurtagent`` finds ``wijkagent``; ``wijkagent`` does not search for ``buurtagent``,
+    a word the reports do not use).  An everyday word expands with ``weight``; one of
+    the ``terms`` to the others with ``term_weight`` (``None``: ``weight``), lower as
+    a rule: an everyday word is absent from the reports, so its expansions are all it
+    can find, while a report word already finds itself.
     """
 
     terms: tuple[str, ...]
@@ -76,6 +87,16 @@ class ThesaurusGroup:
     weight: float = DEFAULT_WEIGHT
     sources: tuple[Any, ...] = ()
     note: str | None = None
+    everyday: tuple[str, ...] = ()
+    term_weight: float | None = None
+
+    def weight_from(self, own: str, stem_of: Any) -> float:
+        """The weight of this group's expansions of ``own`` (a stem key, see above)."""
+        if self.term_weight is None or not self.everyday:
+            return self.weight
+        if any((stem_of(t) or term_key(t)) == own for t in self.terms):
+            return self.term_weight
+        return self.weight
 
 
 @dataclass(frozen=True)
@@ -108,13 +129,18 @@ class Thesaurus:
         with_registry: bool = True,
         path: Path | None = None,
     ) -> Thesaurus:
-        """Read ``data/thesaurus.json`` (or ``path``) and add the registry's alias groups.
+        """Read ``data/thesaurus.json`` and ``data/thesaurus_*.json`` (or only ``path``)
+        and add the registry's alias groups.
 
         ``registry`` defaults to :meth:`kennisbank.registry.Registry.load` when
         ``with_registry`` is true; a registry that cannot be read adds nothing.
         """
-        payload = json.loads((path or THESAURUS_FILE).read_text(encoding="utf-8"))
-        thesaurus = cls(_group_from_dict(item) for item in payload["groups"])
+        paths = [path] if path is not None else thesaurus_files()
+        thesaurus = cls()
+        for file in paths:
+            payload = json.loads(file.read_text(encoding="utf-8"))
+            for item in payload["groups"]:
+                thesaurus.add(_group_from_dict(item))
         if with_registry:
             if registry is None:
                 registry = _default_registry()
@@ -127,7 +153,7 @@ class Thesaurus:
         """Add one group (terms with the same key are merged into one lookup)."""
         index = len(self._groups)
         self._groups.append(group)
-        for term in group.terms:
+        for term in (*group.terms, *group.everyday):
             key = term_key(term)
             if key:
                 self._by_key.setdefault(key, []).append(index)
@@ -144,7 +170,7 @@ class Thesaurus:
         if self._by_stem is None:
             by_stem: dict[str, list[int]] = {}
             for index, group in enumerate(self._groups):
-                for term in group.terms:
+                for term in (*group.terms, *group.everyday):
                     stem = self._stem(term)
                     if stem:
                         by_stem.setdefault(stem, []).append(index)
@@ -176,12 +202,13 @@ class Thesaurus:
         own = self._stem(term) or term_key(term)
         best: dict[str, tuple[str, float]] = {}
         for group in self.groups_for(term):
+            weight = group.weight_from(own, self._stem)
             for other in group.terms:
                 key = self._stem(other) or term_key(other)
                 if not key or key == own:
                     continue
-                if key not in best or best[key][1] < group.weight:
-                    best[key] = (other, group.weight)
+                if key not in best or best[key][1] < weight:
+                    best[key] = (other, weight)
         ordered = sorted(enumerate(best.values()), key=lambda item: (-item[1][1], item[0]))
         return [pair for _, pair in ordered]
 
@@ -213,6 +240,12 @@ class Thesaurus:
         return len(self._groups)
 
 
+def thesaurus_files(folder: Path = DATA_DIR) -> list[Path]:
+    """The thesaurus data files: ``thesaurus.json`` first, then ``thesaurus_*.json`` by name."""
+    main = folder / THESAURUS_FILE.name
+    return [main] + sorted(p for p in folder.glob(EXTRA_FILES) if p != main)
+
+
 def _original_span(text: str, start: int, end: int) -> str:
     """The words ``start..end`` of ``text`` as typed (word numbering as in term_key)."""
     spans: list[tuple[int, int]] = []
@@ -230,6 +263,8 @@ def _group_from_dict(item: Mapping[str, Any]) -> ThesaurusGroup:
         weight=float(item.get("weight", DEFAULT_WEIGHT)),
         sources=tuple(item.get("sources", ())),
         note=item.get("note"),
+        everyday=tuple(str(t) for t in item.get("everyday", ())),
+        term_weight=float(item["term_weight"]) if "term_weight" in item else None,
     )
 
 
@@ -269,10 +304,12 @@ def registry_groups(registry: Registry, weight: float = DEFAULT_WEIGHT) -> list[
 
 __all__ = [
     "DEFAULT_WEIGHT",
+    "EXTRA_FILES",
     "THESAURUS_FILE",
     "Thesaurus",
     "ThesaurusGroup",
     "ThesaurusMatch",
     "registry_groups",
     "term_key",
+    "thesaurus_files",
 ]

@@ -29,26 +29,34 @@ from kennisbank.errors import IndexMissing
 from kennisbank.search.facets import Catalog, FacetCounter, Selection, bits_from
 from kennisbank.search.fields import FACET_FIELDS
 from kennisbank.search.meta import SEARCH_SCHEMA_VERSION, read_meta
+from kennisbank.search.prior import (
+    apply_prior,
+    document_priors,
+    domain_bits,
+    fragment_factors,
+)
 from kennisbank.search.query import ParsedQuery
 from kennisbank.search.results import Hit
-from kennisbank.search.snippets import SNIPPET_CHARS, snippet_html
+from kennisbank.search.snippets import SNIPPET_CHARS, answer_sentence, snippet_html
 from kennisbank.search.spelling import SpellingCorrector
 from kennisbank.search.vocabulary import load_vocabulary
 from kennisbank.search.whoosh_backend.compiler import QueryCompiler
 from kennisbank.search.whoosh_backend.matching import (
     CACHE_POSTINGS,
     RERANK_WINDOW,
+    AnswerEvidence,
     ItemCache,
     date_page,
     in_order,
     match,
     query_bits,
     rerank,
-    term_spans,
+    term_hits,
+    term_weights,
     top_k,
 )
 from kennisbank.search.whoosh_backend.schema import analyze
-from kennisbank.search.whoosh_backend.termscore import IndexArrays
+from kennisbank.search.whoosh_backend.termscore import IndexArrays, field_lengths
 
 #: Bytes :meth:`_View.readline` looks at per step.
 _LINE_CHUNK = 4096
@@ -130,9 +138,15 @@ class OpenIndex:
     """
 
     def __init__(
-        self, index_dir: Path, cache_postings: int = CACHE_POSTINGS, array_scoring: bool = True
+        self,
+        index_dir: Path,
+        cache_postings: int = CACHE_POSTINGS,
+        array_scoring: bool = True,
+        rerank_window: int = RERANK_WINDOW,
     ) -> None:
         install_view_files()
+        #: How many top hits the coverage rerank and the priors reorder.
+        self.rerank_window = max(1, int(rerank_window))
         if not whoosh_index.exists_in(str(index_dir)):
             raise IndexMissing(str(index_dir))
         self.ix = whoosh_index.open_dir(str(index_dir), readonly=True)
@@ -167,6 +181,7 @@ class OpenIndex:
                 for name, d in (("document_id", ""), ("seq", 0), ("date", ""))
             ]
             arrays = IndexArrays(searcher) if array_scoring else None
+            lengths = arrays["text"] if arrays is not None else field_lengths(searcher, "text")
         # Browsing (no query): passages in document order, or newest document first.
         in_order = sorted(range(self.size), key=lambda d: (keys[0][d], keys[1][d]))
         self.orders = {
@@ -174,7 +189,9 @@ class OpenIndex:
             "date": sorted(in_order, key=lambda d: keys[2][d], reverse=True),
         }
         self.dates, self.seqs = keys[2], keys[1]
+        self.priors = document_priors(keys[0], domain_bits(value_bits)) * fragment_factors(lengths)
         self.items = ItemCache(self.size, cache_postings, arrays)
+        self.evidence = AnswerEvidence()
         value_bits["year"] = {y: bits_from(d, self.size) for y, d in years.items()}
         self.counter = FacetCounter(value_bits)
         self.known = {name: set(values) for name, values in value_bits.items()}
@@ -248,25 +265,37 @@ class OpenIndex:
             )
             chosen = [(0.0, d) for d in docs[offset:]]
         else:
-            ranked = top_k(matched, max(RERANK_WINDOW, offset + limit), result)
-            if len(compiler.items) > 1:
+            ranked = top_k(matched, max(self.rerank_window, offset + limit), result)
+            answers = (
+                self.evidence.holds(searcher, parsed.answer_type) if parsed.answer_type else None
+            )
+            coverage = []
+            if len(compiler.items) > 1 or answers is not None:
                 coverage = [
                     query_bits(searcher, i, self.items, self.all_bits) for i in compiler.items
                 ]
-                ranked = rerank(ranked, coverage)
+                ranked = rerank(ranked, coverage, answers, self.rerank_window)
+            if not (parsed.refs or parsed.dossiers):  # citations rank by constant scores
+                ranked = apply_prior(ranked, self.priors, self.rerank_window)
+            if len(coverage) > 1 and ranked:
+                best = max(sum(bits >> d & 1 for bits in coverage) for _, d in ranked[:10])
+                out.coverage = (best, len(coverage))
             chosen = ranked[offset : offset + limit]
-        spans = (
-            term_spans(searcher, [d for _, d in chosen], compiler.highlight_terms)
+            out.ranked = chosen
+        hits = (
+            term_hits(searcher, [d for _, d in chosen], compiler.highlight_terms)
             if snippets
             else {}
         )
+        weights = term_weights(searcher, compiler.highlight_terms) if snippets else {}
         out.hits = [
             _hit(
                 self.catalog,
                 searcher.stored_fields(docnum),
                 score,
                 compiler,
-                spans.get(docnum, []) if snippets else None,
+                hits.get(docnum, []) if snippets else None,
+                weights,
             )
             for score, docnum in chosen
         ]
@@ -278,14 +307,16 @@ def _hit(
     stored: dict[str, Any],
     score: Any,
     compiler: QueryCompiler,
-    spans: list[tuple[int, int]] | None,
+    hits: list[tuple[int, int, str]] | None,
+    weights: dict[str, float],
 ) -> Hit:
     text = stored.get("text", "")
     snippet = (
-        snippet_html(text, spans, compiler.ref_ids)
-        if spans is not None
+        snippet_html(text, [(s, e) for s, e, _ in hits], compiler.ref_ids)
+        if hits is not None
         else html.escape(text[:SNIPPET_CHARS])
     )
+    answer = answer_sentence(text, hits, weights) if hits else None
     return Hit(
         passage_id=stored.get("passage_id", ""),
         document_id=stored.get("document_id", ""),
@@ -300,6 +331,7 @@ def _hit(
         identifier=stored.get("identifier") or None,
         year=stored.get("year"),
         cites=[c for c in stored.get("cites", "").split(",") if c],
+        answer=answer,
     )
 
 
@@ -311,6 +343,11 @@ class Run:
         self.hits: list[Hit] = []
         self.counts: dict[str, dict[str, int]] = {}
         self.notes = notes
+        #: The relevance page's ``(score, docnum)``, unrounded (what ``explain`` splits up).
+        self.ranked: list[tuple[float, int]] = []
+        #: Of the query's items (words, phrases), how many the best-covering of the top
+        #: 10 hits matches, and how many there are (``None`` for one-item queries).
+        self.coverage: tuple[int, int] | None = None
 
 
 def _column(reader: Any, name: str, default: Any) -> list[Any]:

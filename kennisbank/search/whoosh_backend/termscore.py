@@ -96,10 +96,15 @@ class IndexArrays:
         return found[0].astype(np.int64), found[1].astype(np.float64)
 
     def _load(self, searcher: Any, fieldname: str) -> np.ndarray:
-        found = np.zeros(self.size, dtype=np.float64)
-        for leaf, offset in searcher.leaf_searchers():
-            found[offset : offset + leaf.doc_count_all()] = _segment_lengths(leaf, fieldname)
-        return found
+        return field_lengths(searcher, fieldname)
+
+
+def field_lengths(searcher: Any, fieldname: str) -> np.ndarray:
+    """Every passage's length of ``fieldname`` in tokens (as Whoosh stores it), by docnum."""
+    found = np.zeros(searcher.doc_count_all(), dtype=np.float64)
+    for leaf, offset in searcher.leaf_searchers():
+        found[offset : offset + leaf.doc_count_all()] = _segment_lengths(leaf, fieldname)
+    return found
 
 
 def _compact(docs: np.ndarray, weights: np.ndarray) -> Scored:
