@@ -269,7 +269,7 @@ class SearchEngine:
             fixed = _correct(idx, parsed)
             if fixed is not None and fixed[1]:
                 parsed2, sel2, result2 = run(fixed[0])
-                if result2.total > result.total:
+                if result2.total > result.total or (ADOPT_CONFIDENT and result2.total):
                     notes.append(f"Gezocht op „{fixed[0]}” in plaats van „{typed.text}”.")
                     corrected, parsed, selection, result = fixed[0], parsed2, sel2, result2
                 else:
@@ -294,6 +294,11 @@ class SearchEngine:
             coverage=list(result.coverage) if result.coverage else None,
             confidence=confidence_of(result.total, result.coverage) if parsed.root else "normaal",
         )
+
+
+#: Adopt a confident correction of an unknown word whenever it finds anything (a typed
+#: compound's parts may find more than the corrected word, see ``compiler._parts``).
+ADOPT_CONFIDENT = True
 
 
 def _wants_correction(idx: OpenIndex, parsed: ParsedQuery, total: int) -> bool:

@@ -39,7 +39,7 @@ from kennisbank.search.explain import (
 from kennisbank.search.facets import Selection
 from kennisbank.search.prior import apply_prior
 from kennisbank.search.query import parse_query
-from kennisbank.search.whoosh_backend.compiler import PART_BOOST, QueryCompiler
+from kennisbank.search.whoosh_backend.compiler import PART_BOOST, SPLIT_BOOST, QueryCompiler
 from kennisbank.search.whoosh_backend.matching import (
     RERANK_WINDOW,
     ItemCache,
@@ -320,7 +320,8 @@ def _role(boost: float, role: str) -> str:
     """The role below a node of ``boost``: a compound part or a synonym (weights < 1)."""
     if boost == 1.0:
         return role
-    added = "deel" if math.isclose(boost, PART_BOOST) else "synoniem"
+    part = math.isclose(boost, PART_BOOST) or math.isclose(boost, SPLIT_BOOST)
+    added = "deel" if part else "synoniem"
     return added if role == "woord" else f"{role}, {added}"
 
 
