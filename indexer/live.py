@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kennisbank import generations, manifest
 from kennisbank.errors import IndexMissing
+from kennisbank.search.indexing import code_changed_since
 from kennisbank.search.meta import SEARCH_SCHEMA_VERSION, read_meta
 from kennisbank.store import Store
 
@@ -85,6 +86,9 @@ def copy_store(source: Path, target: Path) -> None:
 
 
 def search_index_stale(generation: Path) -> bool:
-    """True when the generation's full-text index was built by another schema version."""
-    meta = read_meta(generations.search_dir(generation))
-    return meta.get("schema_version") != SEARCH_SCHEMA_VERSION
+    """True when the generation's full-text index was built by another schema version, or
+    by other search code, analysis or data (then even an unchanged corpus is indexed
+    again: an upgrade must not leave an index the new code would not build)."""
+    folder = generations.search_dir(generation)
+    meta = read_meta(folder)
+    return meta.get("schema_version") != SEARCH_SCHEMA_VERSION or code_changed_since(folder)

@@ -25,7 +25,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from kennisbank.graph import LINK_LABELS
+from kennisbank.graph import ENTITY_TYPE_LABELS, LINK_LABELS
 from kennisbank.registry import normalise
 
 #: Plural (and a few singular) nouns that name the entity type a question asks for.
@@ -46,14 +46,6 @@ TYPE_WORDS: dict[str, str] = {
 }
 #: Words that make a query a list question.
 LIST_CUES = frozenset("welke welk hoeveel wie wat waar noem".split())
-#: Dutch names of the entity types, for the box's title.
-TYPE_LABELS: dict[str, tuple[str, str]] = {
-    "gemeente": ("gemeente", "gemeenten"),
-    "wijk": ("wijk", "wijken"),
-    "buurt": ("buurt", "buurten"),
-    "partner": ("partner", "partners"),
-    "experiment": ("experiment", "experimenten"),
-}
 #: The box's title per link type and direction (the subject is the link's source:
 #: ``True``), filled with the wanted type's plural and the subject's name.
 TITLES: dict[tuple[str, bool], str] = {
@@ -204,6 +196,6 @@ def answer_box(conn: sqlite3.Connection, query: str) -> AnswerBox | None:
             items[other] = AnswerItem(other, name, etype, _sources(conn, evidence, quote))
     if not items:
         return None
-    plural = TYPE_LABELS.get(target, (target, target))[1]
+    plural = ENTITY_TYPE_LABELS.get(target, (target, target))[1]
     text = title.format(plural=plural.capitalize(), relation=relation, subject=subject["name"])
     return AnswerBox(f"{text} ({len(items)})", subject, relation, target, list(items.values()))

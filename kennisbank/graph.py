@@ -53,6 +53,18 @@ CREATE TABLE IF NOT EXISTS commitments (
 _GRAPH_TABLES = ("entities", "aliases", "mentions", "links", "commitments")
 
 #: Link types and how a card names them (outgoing, incoming), in Dutch.
+#: Dutch names of the entity types (singular, plural): cards, answer boxes, facets.
+ENTITY_TYPE_LABELS: dict[str, tuple[str, str]] = {
+    "wijk": ("wijk", "wijken"),
+    "gemeente": ("gemeente", "gemeenten"),
+    "experiment": ("experiment", "experimenten"),
+    "partner": ("alliantiepartner", "alliantiepartners"),
+    "thema": ("thema", "thema's"),
+    "buurt": ("buurt", "buurten"),
+    "organisatie": ("organisatie", "organisaties"),
+    "persoon": ("persoon", "personen"),
+}
+
 LINK_LABELS: dict[str, tuple[str, str]] = {
     "ligt_in": ("ligt in", "wijken"),
     "deelnemer": ("deelnemers", "neemt deel aan"),

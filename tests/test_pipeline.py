@@ -94,6 +94,23 @@ def test_reindexing_an_unchanged_corpus_parses_nothing(tmp_path: Path) -> None:
     assert ids_after == ids_before
 
 
+def test_other_search_code_rebuilds_the_search_index_of_an_unchanged_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade must not leave an index the new analysis or ranking code would not build:
+    the search index is rebuilt even when no corpus file changed (and only then)."""
+    from kennisbank.search.whoosh_backend import update
+
+    corpus = make_corpus(tmp_path, {"nota.txt": "Wijkaanpak\n\nBewoners praten mee.\n"})
+    settings = _settings(corpus, tmp_path)
+    run_index(settings)
+    assert run_index(settings).outcome == "ongewijzigd"
+    monkeypatch.setattr(update, "code_fingerprint", lambda: "andere code")
+    again = run_index(settings)
+    assert again.outcome == "incrementeel" and again.parsed == []
+    assert run_index(settings).outcome == "ongewijzigd"
+
+
 def test_changed_added_and_removed_files(tmp_path: Path) -> None:
     corpus = make_corpus(
         tmp_path,

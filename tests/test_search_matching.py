@@ -212,10 +212,12 @@ def test_threshold_algorithm_equals_brute_force(
             if allowed >> d & 1:
                 brute[d] = brute.get(d, 0.0) + s
     expected = sorted(((s, d) for d, s in brute.items()), key=lambda p: (-p[0], p[1]))[:k]
-    from kennisbank.search.whoosh_backend.matching import _threshold
+    from kennisbank.search.whoosh_backend.matching import _dense, _threshold
 
     got = _threshold(scored, k, bits & allowed) if bits & allowed else []
     assert _ranking(got) == _ranking(expected)
+    dense = _dense(scored, k, bits & allowed) if bits & allowed else []
+    assert _ranking(dense) == _ranking(expected)  # the numpy path for a large k
     assert _ranking(top_k(Matched(scored, bits), k, allowed)) == _ranking(expected)
 
 

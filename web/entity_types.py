@@ -6,6 +6,8 @@ The look-ups in the graph tables live in :mod:`kennisbank.graph` and
 
 from __future__ import annotations
 
+from kennisbank.graph import ENTITY_TYPE_LABELS
+
 #: Entity types that can be shown as a card (``/<type>/<slug>``), in menu order.
 CARD_TYPES: tuple[str, ...] = (
     "wijk",
@@ -18,14 +20,5 @@ CARD_TYPES: tuple[str, ...] = (
     "persoon",
 )
 
-#: Dutch names of the entity types (singular, plural).
-TYPE_LABELS: dict[str, tuple[str, str]] = {
-    "wijk": ("wijk", "wijken"),
-    "gemeente": ("gemeente", "gemeenten"),
-    "experiment": ("experiment", "experimenten"),
-    "partner": ("alliantiepartner", "alliantiepartners"),
-    "thema": ("thema", "thema's"),
-    "buurt": ("buurt", "buurten"),
-    "organisatie": ("organisatie", "organisaties"),
-    "persoon": ("persoon", "personen"),
-}
+#: Dutch names of the entity types (singular, plural), declared in :mod:`kennisbank.graph`.
+TYPE_LABELS = ENTITY_TYPE_LABELS

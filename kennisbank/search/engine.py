@@ -33,7 +33,7 @@ from kennisbank.search.fields import (
     SORTS,
 )
 from kennisbank.search.meta import META_FILE
-from kennisbank.search.query import ParsedQuery, parse_query
+from kennisbank.search.query import ParsedQuery
 from kennisbank.search.results import SearchResult, confidence_of
 from kennisbank.search.thesaurus import Thesaurus
 from kennisbank.search.vocabulary import fold_word
@@ -236,17 +236,7 @@ class SearchEngine:
             sort_key = DEFAULT_SORT
 
         def run(text: str) -> tuple[ParsedQuery, Selection, Run]:
-            parsed = parse_query(text)
-            sel = Selection.build(
-                idx.catalog,
-                idx.known,
-                parsed.filters,
-                filters,
-                years,
-                (parsed.year_from, parsed.year_to),
-            )
-            if sel.extra_words:
-                parsed = parsed.with_words(sel.extra_words)
+            parsed, sel = idx.prepare(text, filters, years)
             return (
                 parsed,
                 sel,

@@ -38,7 +38,6 @@ from kennisbank.search.explain import (
 )
 from kennisbank.search.facets import Selection
 from kennisbank.search.prior import apply_prior
-from kennisbank.search.query import parse_query
 from kennisbank.search.whoosh_backend.compiler import PART_BOOST, SPLIT_BOOST, QueryCompiler
 from kennisbank.search.whoosh_backend.matching import (
     RERANK_WINDOW,
@@ -76,18 +75,7 @@ def explain_query(
     passages are relevant; ``passage_ids``: relevant passages to explain when none is
     within ``depth`` (the first one found in the index).
     """
-    parsed = parse_query(searched)
-    # As SearchEngine.search prepares a query (no filters, no years given).
-    sel = Selection.build(
-        idx.catalog,
-        idx.known,
-        parsed.filters,
-        None,
-        (None, None),
-        (parsed.year_from, parsed.year_to),
-    )
-    if sel.extra_words:
-        parsed = parsed.with_words(sel.extra_words)
+    parsed, sel = idx.prepare(searched)  # as SearchEngine.search (no filters, no years)
     run = idx.run(
         searcher,
         parsed,

@@ -61,6 +61,11 @@ ANSWER_BONUS = 0.1
 EVIDENCE_CACHE = 200_000
 #: With a filter leaving at most this many hits, those hits are scored directly.
 DIRECT_SCORING = 3_000
+#: Up to this many top hits the threshold algorithm ranks them; beyond it, the scores of
+#: all items are added in one numpy array (:func:`_dense`).  Measured with the rerank
+#: window of 1,000 on 416,293 passages: the threshold algorithm spent about 200 ms on
+#: slow questions walking the lists that deep.
+THRESHOLD_K = 100
 
 Ranked = list[tuple[float, int]]
 
@@ -310,7 +315,40 @@ def top_k(matched: Matched, k: int, allowed: int) -> Ranked:
     if len(items) == 1 and candidates == items[0].bits:
         item = items[0]
         return list(zip(item.ranked_scores[:k], item.ranked_docs[:k], strict=True))
+    if k > THRESHOLD_K:
+        return _dense(items, k, candidates)
     return _threshold(items, k, candidates)
+
+
+def _dense(items: Sequence[ScoredItem], k: int, candidates: int) -> Ranked:
+    """The ``k`` best hits by adding every item's scores into one array (numpy).
+
+    Exact, and the same floats as :func:`_score`: each passage's scores are added in item
+    order starting from 0.0.  Its cost is the items' postings plus one pass over the
+    documents, whatever ``k`` is, where the threshold algorithm has to walk much deeper
+    into the lists for a large ``k`` (the rerank window).  Like the threshold algorithm it
+    returns only passages that an item scores.
+    """
+    size = candidates.bit_length()
+    total = np.zeros(size, dtype=np.float64)
+    hit = np.zeros(size, dtype=bool)
+    for item in items:
+        docs = np.frombuffer(item.docs, dtype=np.int64)
+        end = int(np.searchsorted(docs, size))
+        total[docs[:end]] += np.frombuffer(item.scores, dtype=np.float64)[:end]
+        hit[docs[:end]] = True
+    allowed = np.unpackbits(
+        np.frombuffer(candidates.to_bytes((size + 7) // 8, "little"), dtype=np.uint8),
+        bitorder="little",
+    )[:size].astype(bool)
+    chosen = np.flatnonzero(hit & allowed)
+    scores = total[chosen]
+    if len(chosen) > k:  # keep every passage that ties with the k-th score, then order
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= kth
+        chosen, scores = chosen[keep], scores[keep]
+    order = np.lexsort((chosen, -scores))[:k]
+    return [(float(scores[i]), int(chosen[i])) for i in order]
 
 
 def _threshold(items: Sequence[ScoredItem], k: int, candidates: int) -> Ranked:

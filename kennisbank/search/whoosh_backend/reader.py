@@ -35,7 +35,7 @@ from kennisbank.search.prior import (
     domain_bits,
     fragment_factors,
 )
-from kennisbank.search.query import ParsedQuery
+from kennisbank.search.query import ParsedQuery, parse_query
 from kennisbank.search.results import Hit
 from kennisbank.search.snippets import SNIPPET_CHARS, answer_sentence, snippet_html
 from kennisbank.search.spelling import SpellingCorrector
@@ -197,6 +197,28 @@ class OpenIndex:
         self.known = {name: set(values) for name, values in value_bits.items()}
         self._corrector: Any = None
         self._corrector_loaded = False
+
+    def prepare(
+        self,
+        text: str,
+        filters: Any = None,
+        years: tuple[Any, Any] = (None, None),
+    ) -> tuple[ParsedQuery, Selection]:
+        """The parsed query and the facet selection of a search, as every search (and its
+        explanation) prepares them: field filters typed in the query joined with the
+        ``filters`` and ``years`` given, unknown filter values searched as words."""
+        parsed = parse_query(text)
+        sel = Selection.build(
+            self.catalog,
+            self.known,
+            parsed.filters,
+            filters,
+            years,
+            (parsed.year_from, parsed.year_to),
+        )
+        if sel.extra_words:
+            parsed = parsed.with_words(sel.extra_words)
+        return parsed, sel
 
     def corrector(self) -> Any:
         """The spelling corrector over this index's vocabulary (``None`` when unavailable)."""

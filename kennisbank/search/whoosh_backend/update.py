@@ -210,6 +210,13 @@ class UpdatePlan:
     fingerprint: str = ""
 
 
+def code_changed_since(index_dir: Path) -> bool:
+    """True when the index in ``index_dir`` was built by other search code, analysis or
+    data than this (or records no fingerprint): it must be built again even when no
+    corpus file changed."""
+    return read_state(index_dir).get("code") != code_fingerprint()
+
+
 def plan_update(previous_dir: Path, store: Store) -> UpdatePlan:
     """Compare ``store`` with the index in ``previous_dir`` (see the module docstring)."""
     state = read_state(previous_dir)
