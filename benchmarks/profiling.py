@@ -56,9 +56,9 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("coverage bitsets (query_bits)", "kennisbank/search/whoosh_backend/matching.py", "query_bits"),
     ("coverage rerank (rerank)", "kennisbank/search/whoosh_backend/matching.py", "rerank"),
     (
-        "highlight spans from postings (term_spans)",
-        "kennisbank/search/whoosh_backend/matching.py",
-        "term_spans",
+        "highlight spans from postings (term_hits)",
+        "kennisbank/search/whoosh_backend/highlight.py",
+        "term_hits",
     ),
     ("hits: stored fields + snippet (_hit)", "kennisbank/search/whoosh_backend/reader.py", "_hit"),
     ("snippet HTML (snippet_html)", "kennisbank/search/snippets.py", "snippet_html"),

@@ -95,7 +95,7 @@ def answer_sentence(
     text: str, hits: Iterable[tuple[int, int, str]], weights: Mapping[str, float]
 ) -> Answer | None:
     """The sentence of ``text`` that best covers the query: the most weight (see
-    :func:`~kennisbank.search.whoosh_backend.matching.term_weights`) of distinct query
+    :func:`~kennisbank.search.whoosh_backend.highlight.term_weights`) of distinct query
     terms (``hits``: ``(start, end, term)`` spans, expansions included) inside it, ties
     to the shorter sentence; ``None`` when no sentence holds a query term."""
     spans = sorted(hits)

@@ -41,6 +41,7 @@ from kennisbank.search.snippets import SNIPPET_CHARS, answer_sentence, snippet_h
 from kennisbank.search.spelling import SpellingCorrector
 from kennisbank.search.vocabulary import load_vocabulary
 from kennisbank.search.whoosh_backend.compiler import QueryCompiler
+from kennisbank.search.whoosh_backend.highlight import term_hits, term_weights
 from kennisbank.search.whoosh_backend.matching import (
     CACHE_POSTINGS,
     RERANK_WINDOW,
@@ -51,8 +52,6 @@ from kennisbank.search.whoosh_backend.matching import (
     match,
     query_bits,
     rerank,
-    term_hits,
-    term_weights,
     top_k,
 )
 from kennisbank.search.whoosh_backend.schema import analyze
