@@ -82,5 +82,7 @@ def test_low_confidence_is_said_with_ways_to_refine(client) -> None:  # type: ig
     )
     page = client.get("/", query_string={"q": q}).get_data(as_text=True)
     assert "Geen passage past goed bij uw vraag." in page
+    assert data["unknown_words"] == ["kangoeroe", "trampoline", "zonnebloem"]
+    assert "Niet in de kennisbank als woord: kangoeroe, trampoline, zonnebloem." in page
     good = client.get("/api/search", query_string={"q": "bewonersparticipatie gemeenten"})
     assert good.get_json()["confidence"] == "normaal"

@@ -133,6 +133,10 @@ def _schemas() -> dict[str, Any]:
                     "oneOf": [_array({"type": "integer"}), {"type": "null"}],
                 },
                 "refine": _array(_OBJ),
+                "unknown_words": {
+                    "description": "Getypte woorden die nergens in de index voorkomen",
+                    **_array({"type": "string"}),
+                },
                 "answer_box": {
                     "description": "Antwoord uit de kennisgraaf op een lijstvraag ('Welke "
                     "gemeenten doen mee aan Gezonde Wijk?'): de entiteiten met per vermelding "

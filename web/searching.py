@@ -282,6 +282,7 @@ def search_context(params: SearchParams) -> dict[str, Any]:
             "answer_box": _answer_box(params) if params.page == 1 else None,
             "confidence": getattr(result, "confidence", "normaal"),
             "coverage": getattr(result, "coverage", None),
+            "unknown_words": list(getattr(result, "unknown_words", []) or []),
             "refine": _refine(facets) if getattr(result, "confidence", "") == "laag" else [],
         }
     )

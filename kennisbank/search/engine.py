@@ -283,6 +283,7 @@ class SearchEngine:
             filters={k: sorted(v) for k, v in selection.selected.items() if v},
             coverage=list(result.coverage) if result.coverage else None,
             confidence=confidence_of(result.total, result.coverage) if parsed.root else "normaal",
+            unknown_words=_unknown_words(idx, parsed),
         )
 
 
@@ -291,13 +292,18 @@ class SearchEngine:
 ADOPT_CONFIDENT = True
 
 
+def _unknown_words(idx: OpenIndex, parsed: ParsedQuery) -> list[str]:
+    """The typed words (longer than two letters) that the index vocabulary lacks."""
+    return [
+        w.text
+        for w in parsed.words()
+        if len(w.text) > 2 and w.text.isalpha() and fold_word(w.text) not in idx.vocabulary
+    ]
+
+
 def _wants_correction(idx: OpenIndex, parsed: ParsedQuery, total: int) -> bool:
     words = parsed.words()
-    unknown = any(
-        len(w.text) > 2 and w.text.isalpha() and fold_word(w.text) not in idx.vocabulary
-        for w in words
-    )
-    return bool(words) and (unknown or total < FEW_HITS)
+    return bool(words) and (bool(_unknown_words(idx, parsed)) or total < FEW_HITS)
 
 
 def _correct(idx: OpenIndex, parsed: ParsedQuery) -> tuple[str, bool] | None:

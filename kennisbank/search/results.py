@@ -77,7 +77,8 @@ class SearchResult:
     ``[k, n]``: the best of the top hits matches ``k`` of the query's ``n`` words and
     phrases (``None`` for a query of one item, a citation or browsing);
     ``confidence`` is ``"laag"`` when no hit was found or none of the top hits matches
-    half of them (:func:`confidence_of`), else ``"normaal"``.
+    half of them (:func:`confidence_of`), else ``"normaal"``; ``unknown_words`` are the
+    typed words that occur nowhere in the index (as typed; their parts or synonyms may).
     """
 
     query: str
@@ -94,6 +95,7 @@ class SearchResult:
     filters: dict[str, list[str]] = field(default_factory=dict)
     coverage: list[int] | None = None
     confidence: str = "normaal"
+    unknown_words: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for JSON output (facets keep their order)."""
