@@ -255,7 +255,8 @@ class SearchEngine:
         parsed, selection, result = run(query)
         typed = parsed
         suggestion = corrected = None
-        if idx.corrector() is not None and _wants_correction(idx, parsed, result.total):
+        unknown = _unknown_words(idx, parsed)
+        if idx.corrector() is not None and _wants_correction(unknown, parsed, result.total):
             fixed = _correct(idx, parsed)
             if fixed is not None and fixed[1]:
                 parsed2, sel2, result2 = run(fixed[0])
@@ -283,7 +284,7 @@ class SearchEngine:
             filters={k: sorted(v) for k, v in selection.selected.items() if v},
             coverage=list(result.coverage) if result.coverage else None,
             confidence=confidence_of(result.total, result.coverage) if parsed.root else "normaal",
-            unknown_words=_unknown_words(idx, parsed),
+            unknown_words=unknown,
         )
 
 
@@ -301,9 +302,9 @@ def _unknown_words(idx: OpenIndex, parsed: ParsedQuery) -> list[str]:
     ]
 
 
-def _wants_correction(idx: OpenIndex, parsed: ParsedQuery, total: int) -> bool:
-    words = parsed.words()
-    return bool(words) and (bool(_unknown_words(idx, parsed)) or total < FEW_HITS)
+def _wants_correction(unknown: list[str], parsed: ParsedQuery, total: int) -> bool:
+    """Try a spelling correction when a typed word is unknown or few passages were found."""
+    return bool(parsed.words()) and (bool(unknown) or total < FEW_HITS)
 
 
 def _correct(idx: OpenIndex, parsed: ParsedQuery) -> tuple[str, bool] | None:

@@ -154,7 +154,10 @@ class QueryCompiler:
             prefix = fold_word(word.text)
             if positive:
                 expanded = self.reader.expand_prefix("text", prefix)
-                self.highlight_terms.update(t for _, t in zip(range(64), expanded, strict=False))
+                self.highlight_terms.update(  # Whoosh gives bytes here; terms are str
+                    t.decode("utf-8") if isinstance(t, bytes) else t
+                    for _, t in zip(range(64), expanded, strict=False)
+                )
             return wq.Or([wq.Prefix(f, prefix) for f in ("text", "headings")])
         query = self._tokens(self._analyze(word.text), positive)
         parts = self._parts(word.text, positive) if self.split_compounds else None

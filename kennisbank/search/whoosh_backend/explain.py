@@ -40,6 +40,7 @@ from kennisbank.search.facets import Selection
 from kennisbank.search.prior import apply_prior
 from kennisbank.search.whoosh_backend.compiler import PART_BOOST, SPLIT_BOOST, QueryCompiler
 from kennisbank.search.whoosh_backend.matching import (
+    ANSWER_WINDOW,
     RERANK_WINDOW,
     ItemCache,
     Matched,
@@ -150,12 +151,16 @@ class _Explainer:
         for mask in sel.masks(idx.counter, idx.known["year"]).values():
             allowed &= mask
         window = getattr(idx, "rerank_window", RERANK_WINDOW)
-        self.window = {d for _, d in top_k(self.matched, window, allowed)}
+        ranked = top_k(self.matched, window, allowed)
+        self.window = {d for _, d in ranked}
         answer_type = getattr(parsed, "answer_type", None)
         evidence = getattr(idx, "evidence", None)
         self.answer_type = answer_type if evidence is not None else None
         self.answers = evidence.holds(searcher, answer_type) if self.answer_type else None
         self.reranks = len(compiler.items) > 1 or self.answers is not None
+        # The hits the answer-type bonus looks at: the first ANSWER_WINDOW after coverage.
+        after_coverage = rerank(ranked, self.coverage) if self.answers is not None else []
+        self.answer_window = {d for _, d in after_coverage[:ANSWER_WINDOW]}
         priors = getattr(idx, "priors", None)
         self.priors = None if parsed.refs or parsed.dossiers else priors
 
@@ -204,7 +209,7 @@ class _Explainer:
             detail = f"{covered} van {len(self.coverage)} zoekwoorden"
             found.append(_step("dekking", score, covered_score, detail))
             score = covered_score
-            if self.answers is not None:
+            if self.answers is not None and docnum in self.answer_window:
                 answered = rerank([(base, docnum)], self.coverage, self.answers)[0][0]
                 holds = "wel" if self.answers(docnum) else "geen"
                 detail = f"{self.answer_type}: {holds} antwoord"

@@ -41,12 +41,13 @@ from kennisbank.search.snippets import SNIPPET_CHARS, answer_sentence, snippet_h
 from kennisbank.search.spelling import SpellingCorrector
 from kennisbank.search.vocabulary import load_vocabulary
 from kennisbank.search.whoosh_backend.compiler import QueryCompiler
+from kennisbank.search.whoosh_backend.evidence import AnswerEvidence
 from kennisbank.search.whoosh_backend.highlight import term_hits, term_weights
 from kennisbank.search.whoosh_backend.matching import (
     CACHE_POSTINGS,
     RERANK_WINDOW,
-    AnswerEvidence,
     ItemCache,
+    coverage_counts,
     date_page,
     in_order,
     match,
@@ -299,7 +300,7 @@ class OpenIndex:
             if not (parsed.refs or parsed.dossiers):  # citations rank by constant scores
                 ranked = apply_prior(ranked, self.priors, self.rerank_window)
             if len(coverage) > 1 and ranked:
-                best = max(sum(bits >> d & 1 for bits in coverage) for _, d in ranked[:10])
+                best = int(coverage_counts(coverage, [d for _, d in ranked[:10]]).max())
                 out.coverage = (best, len(coverage))
             chosen = ranked[offset : offset + limit]
             out.ranked = chosen
