@@ -194,6 +194,15 @@ def test_a_typo_is_corrected_or_suggested(engine: SearchEngine) -> None:
     assert "energiebesparing" in fixed
 
 
+def test_a_word_the_thesaurus_maps_is_not_corrected(engine: SearchEngine) -> None:
+    # "buurtagenten" is absent from the reports and close to "buurtgenoten"; the everyday
+    # thesaurus maps it to "wijkagenten", so it is searched as typed and is not unknown.
+    result = engine.search("Komen er nou echt meer buurtagenten bij?")
+    assert result.corrected_query is None and result.suggestion is None
+    assert "buurtagenten" not in result.unknown_words
+    assert any("wijkagent" in h.text.lower() for h in result.hits[:3])
+
+
 # -- sorting and paging ------------------------------------------------------------------------
 
 

@@ -108,3 +108,14 @@ def test_helpers() -> None:
     assert normalise_word("Geïnformeerd") == "geinformeerd"
     assert vocabulary_from_texts(["De wijk, de wijk.", "Wijk 2008"]) == {"de": 1, "wijk": 2}
     assert [max_edits(n) for n in (4, 5, 6, 10, 11)] == [1, 1, 2, 2, 3]
+
+
+def test_words_to_keep_are_not_corrected(corrector: SpellingCorrector) -> None:
+    # "buurtagenten" is one edit-distance step from nothing useful but close to "buurtgenoten";
+    # the engine passes the words its thesaurus maps (buurtagent → wijkagent) as ``keep``.
+    text, corrections = corrector.correct_query("meer buurtagenten")
+    assert text != "meer buurtagenten"
+    assert corrector.correct_query("meer buurtagenten", keep={"Buurtagenten"}) == (
+        "meer buurtagenten",
+        [],
+    )

@@ -255,9 +255,9 @@ class SearchEngine:
         parsed, selection, result = run(query)
         typed = parsed
         suggestion = corrected = None
-        unknown = _unknown_words(idx, parsed)
+        unknown = _unknown_words(idx, parsed, self._thesaurus)
         if idx.corrector() is not None and _wants_correction(unknown, parsed, result.total):
-            fixed = _correct(idx, parsed)
+            fixed = _correct(idx, parsed, self._thesaurus)
             if fixed is not None and fixed[1]:
                 parsed2, sel2, result2 = run(fixed[0])
                 if result2.total > result.total or (ADOPT_CONFIDENT and result2.total):
@@ -293,13 +293,30 @@ class SearchEngine:
 ADOPT_CONFIDENT = True
 
 
-def _unknown_words(idx: OpenIndex, parsed: ParsedQuery) -> list[str]:
-    """The typed words (longer than two letters) that the index vocabulary lacks."""
+def _unknown_words(idx: OpenIndex, parsed: ParsedQuery, thesaurus: Any = None) -> list[str]:
+    """The typed words (longer than two letters) that the index vocabulary lacks.
+
+    A word the thesaurus knows is not unknown: its synonyms were searched
+    (``buurtagenten`` finds ``wijkagenten``).
+    """
     return [
         w.text
         for w in parsed.words()
-        if len(w.text) > 2 and w.text.isalpha() and fold_word(w.text) not in idx.vocabulary
+        if len(w.text) > 2
+        and w.text.isalpha()
+        and fold_word(w.text) not in idx.vocabulary
+        and not _in_thesaurus(thesaurus, w.text)
     ]
+
+
+def _in_thesaurus(thesaurus: Any, word: str) -> bool:
+    """Whether ``thesaurus`` has a group for ``word`` (then it is not corrected)."""
+    if thesaurus is None:
+        return False
+    try:
+        return bool(thesaurus.groups_for(word))
+    except Exception:  # noqa: BLE001 - a failing thesaurus lookup only loses the protection
+        return False
 
 
 def _wants_correction(unknown: list[str], parsed: ParsedQuery, total: int) -> bool:
@@ -307,11 +324,16 @@ def _wants_correction(unknown: list[str], parsed: ParsedQuery, total: int) -> bo
     return bool(parsed.words()) and (bool(unknown) or total < FEW_HITS)
 
 
-def _correct(idx: OpenIndex, parsed: ParsedQuery) -> tuple[str, bool] | None:
-    """The query text with corrected words, and whether every correction is confident."""
+def _correct(idx: OpenIndex, parsed: ParsedQuery, thesaurus: Any = None) -> tuple[str, bool] | None:
+    """The query text with corrected words, and whether every correction is confident.
+
+    Words the thesaurus knows are kept as typed: they are everyday words with a
+    mapping (``buurtagenten`` → ``wijkagenten``), not typos of a similar corpus word.
+    """
     original = " ".join(w.text for w in parsed.words())
+    keep = {fold_word(w.text) for w in parsed.words() if _in_thesaurus(thesaurus, w.text)}
     try:
-        corrected, corrections = idx.corrector().correct_query(original)
+        corrected, corrections = idx.corrector().correct_query(original, keep=keep)
         corrections = list(corrections or [])
         confident = bool(corrections) and all(bool(c.confident) for c in corrections)
     except Exception:  # noqa: BLE001 - a failing corrector only loses the suggestion

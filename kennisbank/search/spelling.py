@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -131,16 +131,20 @@ class SpellingCorrector:
         confident = best_score >= CONFIDENT_SCORE and clear and not count
         return Correction(word, best_word, round(best_score, 1), confident)
 
-    def correct_query(self, text: str) -> tuple[str, list[Correction]]:
+    def correct_query(self, text: str, keep: Collection[str] = ()) -> tuple[str, list[Correction]]:
         """Correct every word of ``text`` that needs it.
 
         Returns the text with those words replaced (a capitalised word keeps its
         capital) and the corrections, in order.  Words that need no correction,
-        numbers and punctuation stay as they are.
+        words in ``keep`` (normalised, e.g. words the thesaurus maps), numbers and
+        punctuation stay as they are.
         """
         corrections: list[Correction] = []
+        kept = {normalise_word(word) for word in keep}
 
         def replace(match: re.Match[str]) -> str:
+            if normalise_word(match.group(0)) in kept:
+                return match.group(0)
             found = self.correct(match.group(0))
             if found is None:
                 return match.group(0)
