@@ -14,6 +14,7 @@ from kennisbank.search import SearchEngine
 from kennisbank.search.explain import PassageExplanation
 from kennisbank.search.whoosh_backend.compiler import PART_BOOST, SYNONYM_BOOST
 from kennisbank.search.whoosh_backend.explain import _role
+from kennisbank.search.whoosh_backend.matching import COVERAGE_BONUS
 from tests.conftest import make_corpus
 from tests.test_searchindex import build_index, real_search_dir
 
@@ -114,9 +115,9 @@ def test_explain_names_the_matched_terms_fields_and_facts(tiny: SearchEngine) ->
     part = top.parts[0]
     assert part.kind == "term" and part.tf == 1 and part.idf and part.idf > 0
     assert part.field_length and part.avg_field_length
-    # Both words matched: the coverage rerank raised the score by a quarter.
+    # Both words matched: the coverage rerank raised the score by the full bonus.
     assert top.covered == 2 and top.adjustments[0].name == "dekking"
-    assert top.adjustments[0].factor == pytest.approx(1.25)
+    assert top.adjustments[0].factor == pytest.approx(1 + COVERAGE_BONUS)
     lines = "\n".join(explanation.lines())
     assert "text:wijkagent [woord]" in lines and "dekking" in lines
 

@@ -86,6 +86,13 @@ def test_every_filler_category_names_its_source() -> None:
         ("Bij wie kan ik terecht?", "who"),
         ("Tot wanneer loopt de wijkenaanpak?", "when"),
         ("Sinds wanneer bestaat het wijkbudget?", "when"),
+        ("Hoe lang loopt de wijkenaanpak nog?", "when"),
+        ("In welk jaar begon de wijkenaanpak?", "when"),
+        ("Vanaf welk jaar krijgen de wijken geld?", "when"),
+        ("Per wanneer gaat de heffing in?", "when"),
+        ("Binnen hoeveel jaar moeten de wijken bijgetrokken zijn?", "amount"),
+        ("Hoe duur is een buurtconciërge?", "amount"),
+        ("Welke partijen betalen mee?", "who"),
         ("Waar kan ik hulp krijgen?", "where"),
         ("Is er een plek waar ik hulp kan krijgen?", None),  # relative 'waar'
         ("wijkbudget Utrecht", None),
@@ -105,6 +112,24 @@ def test_answer_evidence_of_passages() -> None:
     assert answer_evidence("De corporaties betalen.", {"organisatie"}) == {"who"}
     assert answer_evidence("In de wijk.", {"wijk", "gemeente"}) == {"where"}
     assert answer_evidence("Geen antwoord hier.", set()) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("De corporaties dragen € 250 miljoen per jaar bij.", {"amount"}),
+        ("Dat gold voor 319 van de 500 bewoners.", {"amount"}),
+        ("Er zijn tientallen initiatieven gestart.", {"amount"}),
+        ("De extra inzet loopt tot 2015 – 2017.", {"when"}),
+        # a duration answers 'hoe lang' / 'tot wanneer' (and holds a number)
+        ("De wijken moeten binnen 8 tot 10 jaar bijgetrokken zijn.", {"amount", "when"}),
+        ("Het convenant geldt voor tien jaar.", {"amount", "when"}),
+        ("De regeling geldt per 1 januari.", {"amount", "when"}),
+        ("Per jaar komt er geld bij.", set()),  # a unit of time without a number
+    ],
+)
+def test_answer_evidence_of_amounts_dates_and_durations(text: str, kinds: set[str]) -> None:
+    assert answer_evidence(text, set()) == kinds
 
 
 def test_the_answer_bonus_raises_a_hit_but_filters_none() -> None:

@@ -30,9 +30,11 @@ from kennisbank.search.whoosh_backend.matching import (
     ScoredItem,
     match,
     query_bits,
+    rerank,
     split_items,
     top_k,
 )
+from kennisbank.search.whoosh_backend.schema import search_schema
 from kennisbank.search.whoosh_backend.termscore import IndexArrays, TermScorer, has_terms, postings
 from kennisbank.store import Store
 from tests.test_searchindex import real_search_dir
@@ -151,6 +153,21 @@ def test_pages_beyond_the_rerank_window_follow_the_full_ranking(engine: SearchEn
         searcher.stored_fields(d)["passage_id"] for d in expected
     ]
     assert page.total == len(full)
+
+
+def test_a_hit_matching_every_word_passes_one_matching_a_single_word() -> None:
+    # doc 1 matches only the first of three query items, with a higher BM25F score; doc 2
+    # matches all three: with COVERAGE_BONUS 1.0 it scores 6 * (1 + 1.0) = 12 > 10 (with
+    # the former 0.25 it stayed below: 6 * 1.25 = 7.5).
+    ranked = [(10.0, 1), (6.0, 2)]
+    coverage = [(1 << 1) | (1 << 2), 1 << 2, 1 << 2]
+    assert [d for _, d in rerank(ranked, coverage)] == [2, 1]
+
+
+def test_headings_carry_no_field_boost() -> None:
+    schema = search_schema()
+    assert schema["headings"].format.field_boost == 1.0  # a section path is no stronger
+    assert schema["title"].format.field_boost == 1.5
 
 
 def test_results_are_the_same_with_the_cache_off(engine: SearchEngine) -> None:

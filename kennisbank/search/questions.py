@@ -11,9 +11,10 @@ source, see ``SOURCES.md``); this module only applies them:
   the top-level group, so they neither score nor count for coverage; a query of keywords
   is left alone;
 * :func:`answer_type`: ``hoeveel``/``hoe vaak``/``welk percentage`` → ``amount``, ``wie`` →
-  ``who``, ``wanneer``/``tot wanneer`` → ``when``, ``waar`` → ``where``;
-  :func:`answer_evidence` says which of those a passage can answer (numbers, years and
-  months, organisations and persons, places), for a small rerank bonus;
+  ``who``, ``wanneer``/``tot wanneer``/``hoe lang``/``welk jaar`` → ``when``, ``waar`` →
+  ``where``; :func:`answer_evidence` says which of those a passage can answer (numbers,
+  years, months and durations, organisations and persons, places), for a small rerank
+  bonus;
 * :func:`respell`: informal spelling in any query: ``m'n``/``d'r``/``'t`` written out,
   ``babys``/``autos`` also searched as ``baby's``/``auto's``, a split pronominal adverb at
   the end (``de buurten er naast``) joined (``ernaast``).
@@ -53,6 +54,7 @@ class QuestionWords:
     months: frozenset[str]
     who_types: frozenset[str]
     where_types: frozenset[str]
+    time_units: frozenset[str]
     contractions: dict[str, str]
     plural_vowels: str
     plural_min_length: int
@@ -86,6 +88,7 @@ class QuestionWords:
             months=frozenset(evidence["months"]),
             who_types=frozenset(evidence["who_entity_types"]),
             where_types=frozenset(evidence["where_entity_types"]),
+            time_units=frozenset(evidence.get("time_units", ())),
             contractions=dict(spelling["contractions"]["forms"]),
             plural_vowels=spelling["apostrophe_plural"]["vowels"],
             plural_min_length=int(spelling["apostrophe_plural"]["min_length"]),
@@ -208,20 +211,31 @@ def respell(root: Node | None) -> tuple[Node | None, tuple[str, ...]]:
     return combine(Group, out), tuple(changes)
 
 
+def _has_duration(words: list[str], qw: QuestionWords) -> bool:
+    """A number (digits or a number word) right before a unit of time: ``10 jaar``,
+    ``acht maanden``, ``8 tot 10 jaar`` (the ``10 jaar`` in it)."""
+    return any(
+        unit in qw.time_units and (before.isdigit() or before in qw.number_words)
+        for before, unit in zip(words, words[1:], strict=False)
+    )
+
+
 def answer_evidence(text: str, entity_types: set[str] | frozenset[str]) -> frozenset[str]:
     """The answer types a passage can answer: ``amount`` (a number that is no year, a
-    percentage, an amount of money, a number word), ``when`` (a year or a month),
-    ``who`` (an organisation or person it mentions), ``where`` (a place it mentions)."""
+    percentage, an amount of money, a number word), ``when`` (a year, a month, or a
+    duration such as ``binnen 8 tot 10 jaar``, which answers *hoe lang*), ``who`` (an
+    organisation or person it mentions), ``where`` (a place it mentions)."""
     qw = question_words()
     found: set[str] = set()
-    words = set(query_words(text))
+    sequence = query_words(text)
+    words = set(sequence)
     if (
         _PERCENT_RE.search(text)
         or any(not _YEAR_RE.fullmatch(m.group(1)) for m in _NUMBER_RE.finditer(text))
         or words & qw.number_words
     ):
         found.add("amount")
-    if _YEAR_RE.search(text) or words & qw.months:
+    if _YEAR_RE.search(text) or words & qw.months or _has_duration(sequence, qw):
         found.add("when")
     if entity_types & qw.who_types:
         found.add("who")

@@ -146,6 +146,12 @@ class _Explainer:
         # The engine's scorer without its cache: every node scored as an item would be.
         self.scorer = ItemCache(idx.size, 0, idx.items.arrays)
         self.coverage = [query_bits(searcher, i, idx.items, idx.all_bits) for i in compiler.items]
+        self.weights = compiler.item_weights
+        # The informativeness factor of each item's pieces, to tell it from a synonym's weight.
+        self.factor_of: dict[str, float] = {}
+        for top, factor in zip(compiler.items, getattr(compiler, "item_boosts", []), strict=False):
+            for piece in split_items(top)[0]:
+                self.factor_of.setdefault(repr(piece), factor)
         # The hits the ranking may show (as OpenIndex.run narrows them), and its rerank window.
         allowed = self.matched.bits & ~sel.exclusion(idx.counter)
         for mask in sel.masks(idx.counter, idx.known["year"]).values():
@@ -159,7 +165,9 @@ class _Explainer:
         self.answers = evidence.holds(searcher, answer_type) if self.answer_type else None
         self.reranks = len(compiler.items) > 1 or self.answers is not None
         # The hits the answer-type bonus looks at: the first ANSWER_WINDOW after coverage.
-        after_coverage = rerank(ranked, self.coverage) if self.answers is not None else []
+        after_coverage = (
+            rerank(ranked, self.coverage, weights=self.weights) if self.answers is not None else []
+        )
         self.answer_window = {d for _, d in after_coverage[:ANSWER_WINDOW]}
         priors = getattr(idx, "priors", None)
         self.priors = None if parsed.refs or parsed.dossiers else priors
@@ -174,7 +182,8 @@ class _Explainer:
                 items.append(ItemScore(i, _label(query), False, 0.0))
                 continue
             base += item_score
-            parts = self._walk(query, docnum, 1.0, "woord") or []
+            factor = self.factor_of.get(repr(query), 1.0)
+            parts = self._walk(query, docnum, 1.0, "woord", factor) or []
             unexplained = item_score - sum(p.score for p in parts)
             items.append(ItemScore(i, _label(query), True, item_score, parts, unexplained))
         covered = sum(1 for bits in self.coverage if bits >> docnum & 1)
@@ -205,12 +214,14 @@ class _Explainer:
         found: list[Adjustment] = []
         score = base
         if self.reranks and docnum in self.window:
-            covered_score = rerank([(score, docnum)], self.coverage)[0][0]
+            covered_score = rerank([(score, docnum)], self.coverage, weights=self.weights)[0][0]
             detail = f"{covered} van {len(self.coverage)} zoekwoorden"
             found.append(_step("dekking", score, covered_score, detail))
             score = covered_score
             if self.answers is not None and docnum in self.answer_window:
-                answered = rerank([(base, docnum)], self.coverage, self.answers)[0][0]
+                answered = rerank(
+                    [(base, docnum)], self.coverage, self.answers, weights=self.weights
+                )[0][0]
                 holds = "wel" if self.answers(docnum) else "geen"
                 detail = f"{self.answer_type}: {holds} antwoord"
                 found.append(_step("antwoordsoort", score, answered, detail))
@@ -223,34 +234,53 @@ class _Explainer:
     def _score(self, node: wq.Query, docnum: int) -> float | None:
         return self.scorer.scored(self.searcher, node).score_of(docnum)
 
-    def _walk(self, node: wq.Query, docnum: int, boost: float, role: str) -> Parts:
-        """The leaves of ``node`` that match ``docnum`` (None when ``node`` does not)."""
+    def _walk(
+        self, node: wq.Query, docnum: int, boost: float, role: str, factor: float = 1.0
+    ) -> Parts:
+        """The leaves of ``node`` that match ``docnum`` (None when ``node`` does not).
+
+        ``factor``: the item's informativeness weight, not yet met on the way down; it
+        sits on the first boosted node (:func:`.compiler._weighted`), where it is no
+        synonym or compound part."""
         kind = type(node)
         if kind in (wq.Or, wq.And) and len(node.subqueries) < 2:
             # The scorer uses the only child, without the parent's boost.
-            return self._walk(node.subqueries[0], docnum, boost, role) if node.subqueries else None
+            if not node.subqueries:
+                return None
+            return self._walk(node.subqueries[0], docnum, boost, role, factor)
         if kind in (wq.Or, wq.And):
-            inner, inner_role = boost * node.boost, _role(node.boost, role)
-            found = [self._walk(c, docnum, inner, inner_role) for c in node.subqueries]
+            own = node.boost
+            if factor != 1.0 and own == 1.0:  # the factor was passed on to the children
+                inner, inner_role, below = boost, role, factor
+            else:
+                inner, inner_role, below = boost * own, _role(own / factor, role), 1.0
+            found = [self._walk(c, docnum, inner, inner_role, below) for c in node.subqueries]
             if all(f is None for f in found) or (kind is wq.And and None in found):
                 return None
             return [part for f in found if f for part in f]
         if kind is wq.AndMaybe:
-            first = self._walk(node.a, docnum, boost, role)
+            first = self._walk(node.a, docnum, boost, role, factor)
             if first is None:
                 return None
-            return first + (self._walk(node.b, docnum, boost, role) or [])
+            return first + (self._walk(node.b, docnum, boost, role, factor) or [])
         score = self._score(node, docnum)
         if score is None:
             return None
-        return [self._leaf(node, docnum, score, boost, role)]
+        return [self._leaf(node, docnum, score, boost, role, factor)]
 
     def _leaf(
-        self, node: wq.Query, docnum: int, score: float, boost: float, role: str
+        self,
+        node: wq.Query,
+        docnum: int,
+        score: float,
+        boost: float,
+        role: str,
+        factor: float = 1.0,
     ) -> ScorePart:
-        """One leaf: ``score`` (its own boost included) times the ``boost`` above it."""
+        """One leaf: ``score`` (its own boost included) times the ``boost`` above it;
+        ``factor``: the part of its own boost that is the item's informativeness."""
         own = getattr(node, "boost", 1.0) or 1.0
-        raw, total, role = score / own, boost * own, _role(own, role)
+        raw, total, role = score / own, boost * own, _role(own / factor, role)
         kind = kind_of(node)
         if isinstance(node, wq.ConstantScoreQuery):
             child = node.child

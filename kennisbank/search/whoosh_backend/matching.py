@@ -52,8 +52,18 @@ CACHE_POSTINGS = 2_000_000
 #: 1,000 rather than 100: with 416,000 distractor passages relevant passages of the
 #: reports often ranked 100-1,000 by BM25F alone (dev-questions MRR@10 0.495 → 0.515,
 #: dev-queries 0.796 → 0.803; 35 → 40 ms a query without facets or snippets).
-RERANK_WINDOW, COVERAGE_BONUS = 1000, 0.25
-#: Rerank bonus for a hit that holds the kind of answer a question asks for.
+#: The bonus (a hit matching every item scores ``1 + COVERAGE_BONUS`` times as much), swept
+#: 0 / 0.1 / 0.25 / 0.5 / 0.75 / 1 / 1.5 / 2: dev-questions MRR@10 bundled 0.587 / 0.630 /
+#: 0.642 / 0.655 / 0.667 / 0.670 / 0.670 / 0.671, with the 416,293 distractor passages
+#: 0.508 / 0.549 / 0.608 / 0.620 / 0.623 / 0.623 / 0.620 / 0.626; dev-queries bundled 0.975
+#: from 0.1 on, with distractors 0.750 / 0.775 / 0.833 / 0.867 / 0.892 / 0.892 / 0.892 /
+#: 0.892.  1.0 sits in the middle of the plateau (0.75-2) on all four.
+RERANK_WINDOW, COVERAGE_BONUS = 1000, 1.0
+#: Rerank bonus for a hit that holds the kind of answer a question asks for.  Swept 0-0.4
+#: (and ANSWER_WINDOW 20 / 100 / 1,000): no effect on either dev set, bundled or with
+#: distractors, beyond ±0.001 (only 8 of 82 dev queries ask for a kind of answer, and
+#: most candidate passages of a question hold a number, a year or an organisation);
+#: kept small so it only breaks near-ties.
 ANSWER_BONUS = 0.1
 #: How many of the top hits (after the coverage step) the answer-type bonus looks at.  Its
 #: evidence reads each passage's stored text once; over the whole rerank window of 1,000
@@ -421,19 +431,23 @@ def date_page(
     return [d for _, d in chosen[:end]]
 
 
-def coverage_counts(coverage: Sequence[int], docnums: Sequence[int]) -> np.ndarray:
+def coverage_counts(
+    coverage: Sequence[int], docnums: Sequence[int], weights: Sequence[float] | None = None
+) -> np.ndarray:
     """For each of ``docnums``: how many of the ``coverage`` bitsets (one per query item)
-    hold it (numpy, one lookup per item for all the documents)."""
+    hold it (numpy, one lookup per item for all the documents); with ``weights`` (one per
+    item), the sum of the weights of the items that hold it."""
     docs = np.asarray(docnums, dtype=np.int64)
-    counts = np.zeros(len(docs), dtype=np.int64)
+    counts = np.zeros(len(docs), dtype=np.int64 if weights is None else np.float64)
     if not len(docs):
         return counts
     nbytes = int(docs.max()) // 8 + 1
-    for bits in coverage:
+    for i, bits in enumerate(coverage):
         data = np.frombuffer(
             bits.to_bytes(max(nbytes, bits.bit_length() // 8 + 1), "little"), dtype=np.uint8
         )
-        counts += (data[docs >> 3] >> (docs & 7)) & 1
+        held = (data[docs >> 3] >> (docs & 7)) & 1
+        counts += held if weights is None else held * weights[i]
     return counts
 
 
@@ -442,20 +456,31 @@ def rerank(
     coverage: Sequence[int],
     answers: Callable[[int], bool] | None = None,
     window: int = RERANK_WINDOW,
+    weights: Sequence[float] | None = None,
 ) -> Ranked:
     """Raise the top ``window`` (:data:`RERANK_WINDOW`) hits by the share of the query's items
     (words, phrases; one bitset each in ``coverage``) each matches: all words are
-    preferred, none is required.  With ``answers`` (a question asking for a kind of
-    answer: does passage *n* hold one?), a hit among the first :data:`ANSWER_WINDOW` after
-    the coverage step gains :data:`ANSWER_BONUS`; never a filter."""
+    preferred, none is required.  With ``weights`` (one per item: how informative a word
+    is) an item counts for its weight: the bonus grows with the matched weight beyond
+    that of the heaviest item, up to :data:`COVERAGE_BONUS` for all items, so one item
+    alone never earns it and two rare words beat a rare and a common one (equal weights
+    give the plain count, ``(matched - 1) / (items - 1)``; the average item as the base
+    measured the same).  With ``answers`` (a question asking for a kind of answer: does
+    passage *n* hold one?), a hit among the first :data:`ANSWER_WINDOW` after the
+    coverage step gains :data:`ANSWER_BONUS`; never a filter."""
     if len(coverage) < 2 and answers is None:
         return ranked
     head = ranked[:window]
-    counts = coverage_counts(coverage, [d for _, d in head]) if len(coverage) > 1 else None
-    n = max(1, len(coverage) - 1)
-    if counts is not None:
+    if len(coverage) > 1:
+        if weights is None or len(set(weights)) < 2:
+            counts = coverage_counts(coverage, [d for _, d in head]).astype(np.float64)
+            total, one = float(len(coverage)), 1.0
+        else:
+            counts = coverage_counts(coverage, [d for _, d in head], weights)
+            total, one = float(sum(weights)), float(max(weights))
+        span = max(total - one, 1e-9)
         head = [
-            (s * (1 + COVERAGE_BONUS * max(0, int(c) - 1) / n), d)
+            (s * (1 + COVERAGE_BONUS * max(0.0, float(c) - one) / span), d)
             for (s, d), c in zip(head, counts, strict=True)
         ]
     head.sort(key=lambda item: (-item[0], item[1]))

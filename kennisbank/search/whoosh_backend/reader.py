@@ -296,7 +296,9 @@ class OpenIndex:
                 coverage = [
                     query_bits(searcher, i, self.items, self.all_bits) for i in compiler.items
                 ]
-                ranked = rerank(ranked, coverage, answers, self.rerank_window)
+                ranked = rerank(
+                    ranked, coverage, answers, self.rerank_window, compiler.item_weights
+                )
             if not (parsed.refs or parsed.dossiers):  # citations rank by constant scores
                 ranked = apply_prior(ranked, self.priors, self.rerank_window)
             if len(coverage) > 1 and ranked:
