@@ -93,3 +93,36 @@ def test_the_weights_multiply_the_words_scores(everyday: SearchEngine) -> None:
     krijgen, mensen, uitkering = comp.item_boosts
     assert uitkering == 1.0 and mensen < krijgen < 1.0
     assert f"boost={krijgen}" in repr(comp.items[0])
+
+
+def test_a_thesaurus_phrase_is_matched_on_the_question_as_typed(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "de goede kant op" loses "de" and "op" when the question is reduced to its content;
+    # the thesaurus still finds the phrase in the words as typed and searches its terms.
+    from kennisbank.search.thesaurus import Thesaurus, ThesaurusGroup
+
+    root = tmp_path_factory.mktemp("kant")
+    corpus = make_corpus(
+        root,
+        {
+            "rapport.txt": "Rapport over de wijk\n\n"
+            f"Er wordt vooruitgang verwacht, meer dan twee jaar geleden. {_REST}\n\n"
+            f"Aan de andere kant van het kanaal ligt een nieuwe school. {_REST}\n",
+        },
+    )
+    group = ThesaurusGroup(
+        terms=("vooruitgang",), kind="everyday", weight=0.8, everyday=("de goede kant op",)
+    )
+    engine = SearchEngine(build_index(corpus, root / "data"), thesaurus=Thesaurus([group]))
+    question = "Denken ze dat het de goede kant op gaat?"
+    parsed = parse_query(question)
+    assert "op" not in str(parsed.root) and "op" in parsed.typed_words
+
+    def found() -> bool:
+        return any("vooruitgang" in hit.text for hit in engine.search(question).hits)
+
+    assert found()
+    # Without the typed words (the reduced question alone) the phrase is not found.
+    monkeypatch.setattr(compiler.QueryCompiler, "_multiword_words", lambda self, g, words: words)
+    assert not found()

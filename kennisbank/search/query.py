@@ -344,6 +344,7 @@ def _parse(text: object) -> ParsedQuery:
     words = query_words(rest)
     question = is_question(clean, words)
     root, respelled = respell(root)
+    typed_words = _top_words(root)
     removed: tuple[str, ...] = ()
     if question:
         root, removed = reduce_question(root)
@@ -360,7 +361,14 @@ def _parse(text: object) -> ParsedQuery:
         removed=removed,
         respelled=respelled,
         answer_type=answer_type(words) if question else None,
+        typed_words=typed_words,
     )
+
+
+def _top_words(root: Node | None) -> tuple[str, ...]:
+    """The plain words of a top-level group (or a lone word), in typed order."""
+    children = root.children if isinstance(root, Group) else [root] if root else []
+    return tuple(c.text for c in children if isinstance(c, Word) and not c.prefix)
 
 
 def _year_like(text: str) -> bool:

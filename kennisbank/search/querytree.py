@@ -107,6 +107,9 @@ class ParsedQuery:
     are the words dropped because they only make it a question and ``answer_type`` the
     kind of answer asked for (``amount``, ``who``, ``when``, ``where`` or ``None``);
     ``respelled`` describes informal spellings that were rewritten (``"babys → baby's"``).
+    ``typed_words`` are the top-level words as typed, before a question was reduced: the
+    thesaurus matches phrases of several words on them (``de goede kant op`` in "gaat het
+    de goede kant op?" although ``de`` and ``op`` are not searched).
     """
 
     text: str
@@ -121,6 +124,7 @@ class ParsedQuery:
     removed: tuple[str, ...] = ()
     respelled: tuple[str, ...] = ()
     answer_type: str | None = None
+    typed_words: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         parts = [str(self.root)] if self.root is not None else []

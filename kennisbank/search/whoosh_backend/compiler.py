@@ -57,6 +57,7 @@ class QueryCompiler:
         #: The factor each of :attr:`items`' scores was multiplied by (empty: none was).
         self.item_boosts: list[float] = []
         self._root: Node | None = None
+        self._typed_words: tuple[str, ...] = ()
         self._weigh = False
         self.ref_ids: set[str] = set()
         self.notes: list[str] = []
@@ -66,6 +67,7 @@ class QueryCompiler:
     def compile(self, parsed: ParsedQuery) -> wq.Query | None:
         """The Whoosh query, or ``None`` when nothing searchable is left."""
         self._root = parsed.root
+        self._typed_words = parsed.typed_words
         self._weigh = WEIGH_ITEMS == "all" or (WEIGH_ITEMS == "questions" and parsed.question)
         parts = [self._node(parsed.root, True)] if parsed.root is not None else []
         parts += [self._ref(ref) for ref in parsed.refs]
@@ -246,8 +248,15 @@ class QueryCompiler:
         return found
 
     def _multiword_synonyms(self, group: Group) -> list[wq.Query]:
-        """Expansions of thesaurus terms of several words typed without quotes."""
-        words = [c.text for c in group.children if isinstance(c, Word) and not c.prefix]
+        """Expansions of thesaurus terms of several words typed without quotes.
+
+        For the top-level group they are looked up in the words as typed, before a
+        question was reduced to its content: a phrase such as ``de goede kant op`` keeps
+        its small words there.
+        """
+        words = self._multiword_words(
+            group, [c.text for c in group.children if isinstance(c, Word) and not c.prefix]
+        )
         if self.thesaurus is None or len(words) < 2 or not hasattr(self.thesaurus, "find"):
             return []
         try:
@@ -255,6 +264,12 @@ class QueryCompiler:
         except Exception:  # noqa: BLE001 - a thesaurus problem only loses synonyms
             return []
         return [q for m in matches for q in self._synonyms(m.text, True, m.expansions)]
+
+    def _multiword_words(self, group: Group, words: list[str]) -> list[str]:
+        """The words to look up thesaurus phrases in: as typed for the top-level group."""
+        if group is self._root and len(self._typed_words) > len(words):
+            return list(self._typed_words)
+        return words
 
     def _ref(self, ref: KamerstukRef) -> wq.Query:
         ident = ref.identifier
