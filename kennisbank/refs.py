@@ -105,6 +105,9 @@ _MARKER_RE = re.compile(
 _COMMA_NUM_RE = re.compile(rf"\s*,\s*(?P<num>{_NUM})")
 _DOT_NUM_RE = re.compile(rf"\.(?P<num>[1-9][0-9]{{0,3}})(?![0-9{_L}]|[.,][0-9])")
 _HYPHEN_NUM_RE = re.compile(rf"\s*[{_HYPHEN}]\s*(?P<num>{_DIGITS_NUM})")
+#: ``TK 2009/10 30995 77``: the ondernummer after a space, only after a Kamer and a year.
+#: It must end the text or be followed by punctuation (not "30 995 2 bijlagen").
+_SPACE_NUM_RE = re.compile(r"[ \t]+(?P<num>[1-9][0-9]{0,2})(?=[ \t]*(?:$|[,;.)\]\n]))")
 _CONNECTOR_RE = re.compile(rf"\s*(?:,\s*(?:(?i:en)(?![{_L}0-9])|&)?|;|&|(?i:en)(?![{_L}0-9]))\s*")
 _CONT_NUM_RE = re.compile(
     rf"(?P<num>{_NUM})(?!\s*(?:%|(?i:procent|euro|miljoen|miljard)(?![{_L}])))"
@@ -282,9 +285,13 @@ def _is_year_like(dossier_text: str) -> bool:
 
 
 def _first_onder(
-    text: str, pos: int, kamer: str | None, context: bool, lenient: bool
+    text: str, pos: int, kamer: str | None, context: bool, lenient: bool, spaced: bool = False
 ) -> tuple[str, int, bool] | None:
-    """Read the first ondernummer after a dossier: ``(number, end, plural)``."""
+    """Read the first ondernummer after a dossier: ``(number, end, plural)``.
+
+    ``spaced``: a number after a plain space counts too (``TK 2009/10 30995 77``; only
+    after a Kamer and a vergaderjaar, where nothing else can follow a dossier number).
+    """
     letters_ok = kamer != "II"
     m = _MARKER_RE.match(text, pos)
     if m is not None:
@@ -305,11 +312,15 @@ def _first_onder(
         m = _HYPHEN_NUM_RE.match(text, pos)
         if m is not None:
             return m.group("num"), m.end(), False
+    if spaced:
+        m = _SPACE_NUM_RE.match(text, pos)
+        if m is not None:
+            return m.group("num"), m.end(), False
     return None
 
 
 def _dossier_part(
-    text: str, pos: int, kamer: str | None, context: bool, lenient: bool
+    text: str, pos: int, kamer: str | None, context: bool, lenient: bool, spaced: bool = False
 ) -> _First | None:
     """Read ``dossier [chapter] <first ondernummer>`` starting exactly at ``pos``."""
     dm = _DOSSIER_RE.match(text, pos)
@@ -326,14 +337,20 @@ def _dossier_part(
         onder = _first_onder(text, cm.end(), kamer, context, lenient)
         if onder is not None:
             return _First(f"{digits}-{cm.group('ch')}", onder[0], onder[1], onder[2])
-    onder = _first_onder(text, dm.end(), kamer, context, lenient)
+    onder = _first_onder(text, dm.end(), kamer, context, lenient, spaced)
     if onder is None:
         return None
     return _First(digits, onder[0], onder[1], onder[2])
 
 
 def _parse_tail(
-    text: str, pos: int, start: int, kamer: str | None, context: bool, lenient: bool = False
+    text: str,
+    pos: int,
+    start: int,
+    kamer: str | None,
+    context: bool,
+    lenient: bool = False,
+    spaced: bool = False,
 ) -> tuple[list[_Raw], int] | None:
     """Read a dossier part at ``pos`` and any enumeration after it.
 
@@ -341,7 +358,7 @@ def _parse_tail(
     Enumerations: ``nrs. 1, 2 en 3`` (one ref per number) and
     ``31 311, nr. 20 en 31 430, nr. 2`` (one ref per dossier part).
     """
-    part = _dossier_part(text, pos, kamer, context, lenient)
+    part = _dossier_part(text, pos, kamer, context, lenient, spaced)
     if part is None:
         return None
     raws: list[_Raw] = []
@@ -431,7 +448,7 @@ def _parse_head(text: str, pos: int) -> _Parsed | None:
     mw = _MIDWORD_RE.match(text, p)
     if mw is not None:
         p = mw.end()
-    tail = _parse_tail(text, p, pos, kamer, context=True)
+    tail = _parse_tail(text, p, pos, kamer, context=True, spaced=year is not None)
     if tail is None:
         return None
     return _build(text, tail[0], kamer, year, tail[1])

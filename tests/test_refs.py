@@ -519,3 +519,30 @@ def test_normalize_identifier_is_idempotent(raw: str) -> None:
         assert normalize_identifier(once) == once
         assert once == once.strip()
         assert once.startswith("kst-")
+
+
+@pytest.mark.parametrize(
+    ("text", "identifier"),
+    [
+        ("TK 2009/10 30995 77", "kst-30995-77"),
+        ("TK 2009/10 30 995 77", "kst-30995-77"),
+        ("Kamerstukken II 2009/10 30995 78.", "kst-30995-78"),
+        ("TK 2009/10 30995 77, p. 3", "kst-30995-77"),
+    ],
+)
+def test_a_short_notation_with_kamer_and_year_needs_no_nr(text: str, identifier: str) -> None:
+    found = find_refs(text)
+    assert [r.identifier for r in found] == [identifier]
+    assert found[0].vergaderjaar == "2009-2010"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TK 30995 77",  # no year: too weak
+        "Tweede Kamer, vergaderjaar 2009-2010, 30 995 2 bijlagen",  # a word follows
+        "TK 2009/10 30995 2010",  # a year, not an ondernummer
+    ],
+)
+def test_a_spaced_number_is_not_read_as_ondernummer_without_context(text: str) -> None:
+    assert find_refs(text) == []
