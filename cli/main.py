@@ -2,7 +2,7 @@
 
 The commands live one group per module (:mod:`cli.index`, :mod:`cli.documents`,
 :mod:`cli.entities`, :mod:`cli.search`, :mod:`cli.serve`, :mod:`cli.sources`,
-:mod:`cli.bench`); this module only gathers them.
+:mod:`cli.bench`, :mod:`cli.vraagbaak`); this module only gathers them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from cli.index import index, status
 from cli.search import eval_command, search
 from cli.serve import serve
 from cli.sources import harvest_command, import_jsonl_command
+from cli.vraagbaak import gebruiker, vraagbaak
 from kennisbank import __version__
 
 __all__ = ["cli", "main"]
@@ -43,6 +44,8 @@ for _command in (
     harvest_command,
     import_jsonl_command,
     bench_command,
+    gebruiker,
+    vraagbaak,
 ):
     cli.add_command(_command)
 

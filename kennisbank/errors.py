@@ -49,3 +49,11 @@ class IndexMissing(KennisbankError):
 
 class InvalidInput(KennisbankError):
     """Input given by a user (a query, a reference text, an option) is unusable."""
+
+
+class Forbidden(KennisbankError):
+    """The user may not do this (another centre's question, a blocked account, …).
+
+    The web layer turns it into HTTP 403; the message never reveals more than the
+    user was allowed to see.
+    """

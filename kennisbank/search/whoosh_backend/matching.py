@@ -52,18 +52,12 @@ CACHE_POSTINGS = 2_000_000
 #: 1,000 rather than 100: with 416,000 distractor passages relevant passages of the
 #: reports often ranked 100-1,000 by BM25F alone (dev-questions MRR@10 0.495 → 0.515,
 #: dev-queries 0.796 → 0.803; 35 → 40 ms a query without facets or snippets).
-#: The bonus (a hit matching every item scores ``1 + COVERAGE_BONUS`` times as much), swept
-#: 0 / 0.1 / 0.25 / 0.5 / 0.75 / 1 / 1.5 / 2: dev-questions MRR@10 bundled 0.587 / 0.630 /
-#: 0.642 / 0.655 / 0.667 / 0.670 / 0.670 / 0.671, with the 416,293 distractor passages
-#: 0.508 / 0.549 / 0.608 / 0.620 / 0.623 / 0.623 / 0.620 / 0.626; dev-queries bundled 0.975
-#: from 0.1 on, with distractors 0.750 / 0.775 / 0.833 / 0.867 / 0.892 / 0.892 / 0.892 /
-#: 0.892.  1.0 sits in the middle of the plateau (0.75-2) on all four.
+#: The bonus: a hit matching every item scores ``1 + COVERAGE_BONUS`` times as much; 1.0
+#: is mid-plateau (0.75-2) of a sweep 0-2 on both dev sets, bundled and with distractors
+#: (BENCHMARKS.md, "Relevance": dev-questions 0.642 → 0.670 bundled, 0.608 → 0.623).
 RERANK_WINDOW, COVERAGE_BONUS = 1000, 1.0
-#: Rerank bonus for a hit that holds the kind of answer a question asks for.  Swept 0-0.4
-#: (and ANSWER_WINDOW 20 / 100 / 1,000): no effect on either dev set, bundled or with
-#: distractors, beyond ±0.001 (only 8 of 82 dev queries ask for a kind of answer, and
-#: most candidate passages of a question hold a number, a year or an organisation);
-#: kept small so it only breaks near-ties.
+#: Rerank bonus for a hit that holds the kind of answer a question asks for; a sweep
+#: 0-0.4 changed no dev number beyond ±0.001, so it only breaks near-ties.
 ANSWER_BONUS = 0.1
 #: How many of the top hits (after the coverage step) the answer-type bonus looks at.  Its
 #: evidence reads each passage's stored text once; over the whole rerank window of 1,000
