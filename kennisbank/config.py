@@ -17,6 +17,8 @@ environment variable           meaning                                      defa
 ``KENNISBANK_THEMA_MIN_WORDS`` indicative words that make a passage's thema ``3``
 ``KENNISBANK_SPACY_MODEL``     optional installed spaCy model for extra     (off)
                                persoon/organisatie candidates
+``KENNISBANK_SECRET_KEY``      the web app's secret key (sessions, CSRF)    generated once in
+                                                                            ``DATA_DIR/secret_key``
 =============================  ===========================================  ==================
 """
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kennisbank import generations
@@ -50,6 +52,8 @@ class Settings:
     min_fuzzy_length: int = 6
     thema_min_words: int = 3
     spacy_model: str | None = None
+    #: The web app's secret key; None: generated once in ``data_dir/secret_key``.
+    secret_key: str | None = field(default=None, repr=False)
 
     @property
     def db_path(self) -> Path:
@@ -106,4 +110,5 @@ def load_settings(
         min_fuzzy_length=_int_env(env, "KENNISBANK_MIN_FUZZY_LENGTH", 6),
         thema_min_words=_int_env(env, "KENNISBANK_THEMA_MIN_WORDS", 3),
         spacy_model=env.get("KENNISBANK_SPACY_MODEL") or None,
+        secret_key=env.get("KENNISBANK_SECRET_KEY") or None,
     )

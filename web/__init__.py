@@ -1,17 +1,30 @@
 """The Flask web app: ``create_app()`` builds an app over one data directory.
 
 Depends on ``kennisbank`` only (never on ``indexer``): the web process needs no
-parser or spaCy and starts fast.  Read-only: every route is a GET.
+parser or spaCy and starts fast.  Read-only except the Vraagbaak's form
+(``POST /vraagbaak``), which is CSRF-protected (Flask-WTF) and rate-limited per
+client address (Flask-Limiter, in memory).  The secret key for sessions and CSRF
+tokens is ``KENNISBANK_SECRET_KEY`` or one generated on first run in
+``DATA_DIR/secret_key`` (mode 0600).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, has_request_context, make_response, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from kennisbank.config import load_settings
-from web import api, charts, errors, markup, views
+from kennisbank.config import Settings, load_settings
+from kennisbank.errors import InvalidInput
+from web import api, charts, errors, markup, views, vraagbaak
 from web.entity_types import TYPE_LABELS
 from web.params import DEFAULT_SORT, FACETS, MAX_QUERY_CHARS
 
@@ -20,6 +33,18 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+#: Name of the generated secret key's file in the data folder.
+SECRET_KEY_FILE = "secret_key"
+#: A session (the CSRF token) ends after this long without a request.
+SESSION_IDLE = timedelta(minutes=30)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions whose cookie is ``Secure`` when the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        secure = bool(app.config["SESSION_COOKIE_SECURE"])
+        return secure or (has_request_context() and request.is_secure)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -32,10 +57,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["KENNISBANK_SETTINGS"] = load_settings()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    _sessions(app)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(vraagbaak.bp)
     errors.register(app)
+    _protect(app)
     _template_helpers(app)
 
     @app.after_request
@@ -47,6 +75,85 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+def secret_key(settings: Settings) -> str:
+    """``KENNISBANK_SECRET_KEY``, else the key in ``DATA_DIR/secret_key`` (made on first run).
+
+    The file is written to a private temporary file (mode 0600) and linked into place,
+    so a concurrent first start never sees half a key and both processes use one key.
+    """
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / SECRET_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, secrets.token_hex(32).encode("ascii") + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            tmp.unlink()
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise InvalidInput(
+            f"{path} bevat geen bruikbare sleutel: verwijder het bestand (er wordt een "
+            "nieuwe gemaakt) of zet KENNISBANK_SECRET_KEY."
+        )
+    return key
+
+
+def _sessions(app: Flask) -> None:
+    """Secret key and session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, 30 min idle."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(app.config["KENNISBANK_SETTINGS"])
+    app.config.setdefault("SESSION_COOKIE_SECURE", False)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=SESSION_IDLE,
+        SESSION_REFRESH_EACH_REQUEST=True,
+    )
+    app.session_interface = _SessionInterface()
+
+
+def _protect(app: Flask) -> None:
+    """CSRF tokens on every POST; a per-address rate limit on submitting a question."""
+    CSRFProtect(app)
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
+    endpoint = "vraagbaak.submit"  # the limit is checked by the wrapped view
+    limit = limiter.limit(vraagbaak.SUBMIT_LIMIT, methods=["POST"])
+    app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+
+    def page(status: int, message: str) -> Response:
+        body = render_template("error.html", status=status, message=message)
+        return make_response(body, status)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc: CSRFError) -> Response:
+        return page(
+            400,
+            "Het formulier is verlopen of ongeldig (beveiligingscode ontbreekt). "
+            "Laad de pagina opnieuw en verstuur het nog eens.",
+        )
+
+    @app.errorhandler(429)
+    def too_many(exc: Exception) -> Response:
+        response = page(
+            429,
+            "U hebt in korte tijd te veel vragen verstuurd. Wacht een paar minuten en "
+            "probeer het dan opnieuw.",
+        )
+        response.headers["Retry-After"] = "60"
+        return response
 
 
 def _template_helpers(app: Flask) -> None:

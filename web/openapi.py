@@ -8,12 +8,14 @@ from web.entity_types import CARD_TYPES
 from web.params import (
     FACETS,
     MAX_LIMIT,
+    MAX_OFFSET,
     MAX_QUERY_CHARS,
     MAX_REFS_TEXT_CHARS,
     MAX_YEAR,
     MIN_YEAR,
     SORTS,
 )
+from web.vraagbaak import MAX_API_LIMIT
 
 _OBJ: dict[str, Any] = {"type": "object", "additionalProperties": True}
 _STR_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
@@ -252,6 +254,47 @@ def _schemas() -> dict[str, Any]:
             "required": ["allianties", "total"],
             "properties": {"allianties": _array(_OBJ), "total": {"type": "integer"}},
         },
+        "Citaat": {
+            "type": "object",
+            "required": ["passage_id", "document_id", "citaat", "url"],
+            "properties": {
+                "passage_id": {"type": "string"},
+                "document_id": {"type": "string"},
+                "citaat": {"type": "string"},
+                "url": {"type": "string", "description": "/document/<id>#p-<passage id>"},
+            },
+            "additionalProperties": False,
+        },
+        "Vraag": {
+            "type": "object",
+            "description": "Een gepubliceerde vraag met antwoord; zonder contactgegevens.",
+            "required": ["id", "vraag", "antwoord", "centrum", "gepubliceerd", "citaten", "url"],
+            "properties": {
+                "id": {"type": "integer"},
+                "referentie": {"type": "string"},
+                "vraag": {"type": "string"},
+                "antwoord": {"type": "string"},
+                "centrum": {**_STR_OR_NULL, "description": "naam van het kenniscentrum"},
+                "centrum_code": _STR_OR_NULL,
+                "gepubliceerd": {"type": "string", "description": "UTC-tijd (ISO 8601)"},
+                "bijgewerkt": {"type": "string"},
+                "versie": {"type": "integer", "minimum": 1},
+                "themas": _array({"type": "string"}),
+                "citaten": _array(_ref("Citaat")),
+                "url": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+        "Vragen": {
+            "type": "object",
+            "required": ["vragen", "total", "limit", "offset"],
+            "properties": {
+                "vragen": _array(_ref("Vraag")),
+                "total": {"type": "integer"},
+                "limit": {"type": "integer"},
+                "offset": {"type": "integer"},
+            },
+        },
     }
 
 
@@ -374,6 +417,37 @@ def openapi_document() -> dict[str, Any]:
                 )
             ],
             "refs",
+        ),
+        "/api/vragen": _get(
+            "Gepubliceerde vragen en antwoorden van de Vraagbaak (nieuwste eerst)",
+            _responses("Vragen", 400),
+            [
+                _query(
+                    "limit",
+                    "Aantal vragen",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_API_LIMIT},
+                ),
+                _query(
+                    "offset",
+                    "Overslaan",
+                    {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                ),
+            ],
+            "vragen",
+        ),
+        "/api/vragen/{vraag_id}": _get(
+            "Eén gepubliceerde vraag met antwoord",
+            _responses("Vraag", 404),
+            [
+                {
+                    "name": "vraag_id",
+                    "in": "path",
+                    "required": True,
+                    "description": "Nummer van de gepubliceerde vraag",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            ],
+            "vraag",
         ),
         "/api/openapi.json": _get(
             "Deze beschrijving",
