@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -145,6 +145,13 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{table} {n}" for table, n in counts.items())
 
 
+def _on_db(data_dir: str | None, action: Any, target: str) -> Any:
+    """Run ``action(db, target)`` on the data folder's Vraagbaak with Dutch errors."""
+    db = _db(data_dir)
+    with _errors():
+        return action(db, target)
+
+
 @vraagbaak.command("export")
 @click.argument("file", type=click.Path(dir_okay=False))
 @data_dir_option
@@ -152,9 +159,7 @@ def export_command(file: str, data_dir: str | None) -> None:
     """Schrijf alles (ook contactgegevens en wachtwoord-hashes) naar FILE.json (modus 0600)."""
     from kennisbank.vraagbaak import export_json  # noqa: PLC0415 - start-up
 
-    db = _db(data_dir)
-    with _errors():
-        counts = export_json(db, file)
+    counts = _on_db(data_dir, export_json, file)
     click.echo(f"Geëxporteerd naar {file}: {_counts(counts)}.")
 
 
@@ -165,9 +170,7 @@ def import_command(file: str, data_dir: str | None) -> None:
     """Lees FILE.json (een export) in een lege Vraagbaak-database."""
     from kennisbank.vraagbaak import import_json  # noqa: PLC0415 - start-up
 
-    db = _db(data_dir)
-    with _errors():
-        counts = import_json(db, file)
+    counts = _on_db(data_dir, import_json, file)
     click.echo(f"Geïmporteerd uit {file}: {_counts(counts)}.")
 
 
@@ -178,9 +181,7 @@ def backup_command(directory: str, data_dir: str | None) -> None:
     """Maak een consistente kopie van de database in DIR, ook terwijl de server draait."""
     from kennisbank.vraagbaak import backup  # noqa: PLC0415 - start-up
 
-    db = _db(data_dir)
-    with _errors():
-        target = backup(db, directory)
+    target = _on_db(data_dir, backup, directory)
     click.echo(f"Reservekopie gemaakt: {target}")
 
 
