@@ -1,9 +1,10 @@
 """The Flask web app: ``create_app()`` builds an app over one data directory.
 
 Depends on ``kennisbank`` only (never on ``indexer``): the web process needs no
-parser or spaCy and starts fast.  Read-only except the Vraagbaak's form
-(``POST /vraagbaak``), which is CSRF-protected (Flask-WTF) and rate-limited per
-client address (Flask-Limiter, in memory).  The secret key for sessions and CSRF
+parser or spaCy and starts fast.  Read-only except the Vraagbaak's forms
+(``POST /vraagbaak`` and the staff actions under ``/beheer``, :mod:`web.beheer`), which
+are CSRF-protected (Flask-WTF); submitting a question and logging in are rate-limited
+per client address (Flask-Limiter, in memory).  The secret key for sessions and CSRF
 tokens is ``KENNISBANK_SECRET_KEY`` or one generated on first run in
 ``DATA_DIR/secret_key`` (mode 0600).
 """
@@ -24,7 +25,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kennisbank.config import Settings, load_settings
 from kennisbank.errors import InvalidInput
-from web import api, charts, errors, markup, views, vraagbaak
+from web import api, beheer, charts, errors, markup, views, vraagbaak
 from web.entity_types import TYPE_LABELS
 from web.params import DEFAULT_SORT, FACETS, MAX_QUERY_CHARS
 
@@ -62,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(vraagbaak.bp)
+    app.register_blueprint(beheer.bp)
     errors.register(app)
     _protect(app)
     _template_helpers(app)
@@ -126,12 +128,15 @@ def _sessions(app: Flask) -> None:
 
 
 def _protect(app: Flask) -> None:
-    """CSRF tokens on every POST; a per-address rate limit on submitting a question."""
+    """CSRF tokens on every POST; per-address rate limits on submitting and on logging in."""
     CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
     endpoint = "vraagbaak.submit"  # the limit is checked by the wrapped view
     limit = limiter.limit(vraagbaak.SUBMIT_LIMIT, methods=["POST"])
     app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+    login = "beheer.login"  # per address: guessing passwords stays slow
+    limit_login = limiter.limit(beheer.LOGIN_LIMIT, methods=["POST"])
+    app.view_functions[login] = limit_login(app.view_functions[login])
 
     def page(status: int, message: str) -> Response:
         body = render_template("error.html", status=status, message=message)

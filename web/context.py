@@ -46,7 +46,7 @@ def documents_context() -> dict[str, Any]:
         return {"documents": store.documents(), "counts": store.counts()}
 
 
-def _document_citation(doc: dict[str, Any]) -> dict[str, Any]:
+def document_citation(doc: dict[str, Any]) -> dict[str, Any]:
     """The official citation of a Kamerstuk document, else title and year."""
     identifier = normalize_identifier(doc.get("identifier") or "")
     if identifier:
@@ -88,7 +88,7 @@ def document_context(doc_id: str) -> dict[str, Any]:
         "refs": by_passage,
         "footnote_labels": labels,
         "mentions": mentions,
-        "citation": _document_citation(doc),
+        "citation": document_citation(doc),
     }
 
 
