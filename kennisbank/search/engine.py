@@ -310,11 +310,16 @@ def _unknown_words(idx: OpenIndex, parsed: ParsedQuery, thesaurus: Any = None) -
 
 
 def _in_thesaurus(thesaurus: Any, word: str) -> bool:
-    """Whether ``thesaurus`` has a group for ``word`` (then it is not corrected)."""
+    """Whether a curated thesaurus group holds ``word`` (then it is not corrected).
+
+    Groups derived from the general lexicons (kind ``lexicon``) do not count: they are
+    broad and polysemous (``trampoline`` → ``opstart``), so a word only they know is still
+    reported as absent from the kennisbank.
+    """
     if thesaurus is None:
         return False
     try:
-        return bool(thesaurus.groups_for(word))
+        return any(group.kind != "lexicon" for group in thesaurus.groups_for(word))
     except Exception:  # noqa: BLE001 - a failing thesaurus lookup only loses the protection
         return False
 
