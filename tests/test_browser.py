@@ -11,37 +11,19 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
+from tests.chromium import launch, playwright_or_skip
 from tests.conftest import CORPUS_DIR, REPO_ROOT
 from tests.indexproc import serve_process
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CITATION = "Kamerstukken II 2009/10, 30 995, nr. 78"
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} ontbreekt: installeer chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright ontbreekt: pip install playwright"
-)
+sync_api = playwright_or_skip()
 expect = sync_api.expect
 
 
@@ -66,10 +48,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Chromium from the system, driven by Playwright."""
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch(sync_api) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture()
