@@ -16,8 +16,8 @@ see what; the public records it returns have no contact fields at all.
 
 from __future__ import annotations
 
-import re
 import threading
+from functools import lru_cache
 from typing import Any
 
 from flask import (
@@ -34,6 +34,7 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from kennisbank.errors import InvalidInput
+from kennisbank.search.language import query_terms
 from kennisbank.vraagbaak import PublishedQA, QuestionNotFound, Vraagbaak, VraagbaakDB
 from kennisbank.vraagbaak.service import MAX_FIELD, MAX_QUESTION, MIN_QUESTION
 from web.params import MAX_OFFSET, MAX_QUERY_CHARS, BadParameter, search_params
@@ -69,14 +70,6 @@ FIELDS = {
 }
 
 _SERVICE_LOCK = threading.Lock()
-_WORD = re.compile(r"\w{3,}")
-#: Everyday Dutch words that say nothing about what a question is about.
-_STOPWORDS = frozenset(
-    """aan als bij dat dan der deze die dit door een had heb hebben heeft hem het hoe hun ik
-    kan kunnen maar meer met mijn naar niet nog ons ook over van voor was wat wel welke
-    wie wij worden wordt zal zich zij zijn zou zoals onze uit tot ten ter veel waar waarom
-    wanneer omdat""".split()
-)
 
 
 def service() -> Vraagbaak:
@@ -119,18 +112,20 @@ def public_qa(qa: PublishedQA) -> dict[str, Any]:
     }
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS}
+@lru_cache(maxsize=4096)
+def _terms(text: str) -> frozenset[str]:
+    """The search's query terms of ``text`` (stopwords dropped, stemmed), cached per text."""
+    return frozenset(query_terms(text))
 
 
 def matching_answers(q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
-    """Published answers sharing the most words with ``q`` (case-insensitive overlap)."""
-    wanted = _words(q)
+    """Published answers sharing the most terms with ``q`` (the search's Dutch analysis)."""
+    wanted = _terms(q)
     if not wanted:
         return []
     scored = []
     for qa in service().published(limit=1000):
-        overlap = len(wanted & _words(f"{qa.vraag} {qa.antwoord}"))
+        overlap = len(wanted & _terms(f"{qa.vraag} {qa.antwoord}"))
         if overlap:
             scored.append((-overlap, qa.id, qa))
     scored.sort(key=lambda item: item[:2])
