@@ -19,12 +19,16 @@ environment variable           meaning                                      defa
                                persoon/organisatie candidates
 ``KENNISBANK_SECRET_KEY``      the web app's secret key (sessions, CSRF)    generated once in
                                                                             ``DATA_DIR/secret_key``
+``KENNISBANK_VRAAGBAAK_LIMIT`` questions one client address may submit      ``5 per minute;30
+                               (Flask-Limiter notation, ``;`` between       per hour``
+                               limits)
 =============================  ===========================================  ==================
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +58,8 @@ class Settings:
     spacy_model: str | None = None
     #: The web app's secret key; None: generated once in ``data_dir/secret_key``.
     secret_key: str | None = field(default=None, repr=False)
+    #: How many questions one client address may submit to the Vraagbaak.
+    vraagbaak_limit: str = "5 per minute;30 per hour"
 
     @property
     def db_path(self) -> Path:
@@ -90,6 +96,24 @@ def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+#: One rate limit: "5 per minute", "30/hour", "100 per 2 hours".
+_RATE = re.compile(
+    r"\s*\d{1,6}\s*(?:per|/)\s*(?:\d{1,4}\s*)?(?:second|minute|hour|day)s?\s*", re.IGNORECASE
+)
+
+
+def _rate_env(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not all(_RATE.fullmatch(part) for part in raw.split(";")):
+        raise InvalidInput(
+            f"{name} moet een limiet zijn als '5 per minute' of '5 per minute;30 per hour', "
+            f"niet '{raw[:80]}'."
+        )
+    return raw
+
+
 def load_settings(
     *,
     corpus_dir: str | Path | None = None,
@@ -111,4 +135,5 @@ def load_settings(
         thema_min_words=_int_env(env, "KENNISBANK_THEMA_MIN_WORDS", 3),
         spacy_model=env.get("KENNISBANK_SPACY_MODEL") or None,
         secret_key=env.get("KENNISBANK_SECRET_KEY") or None,
+        vraagbaak_limit=_rate_env(env, "KENNISBANK_VRAAGBAAK_LIMIT", Settings.vraagbaak_limit),
     )

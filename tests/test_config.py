@@ -48,3 +48,14 @@ def test_data_dir_defaults_next_to_a_custom_corpus(tmp_path: Path) -> None:
 def test_bad_numbers_give_a_dutch_error(value: str) -> None:
     with pytest.raises(InvalidInput, match="KENNISBANK_MAX_FILE_MB"):
         load_settings(env={"KENNISBANK_MAX_FILE_MB": value})
+
+
+@pytest.mark.parametrize("value", ["5 per minute", "30/hour", "5 per minute;100 per 2 hours"])
+def test_vraagbaak_limit_accepts_flask_limiter_notation(value: str) -> None:
+    assert load_settings(env={"KENNISBANK_VRAAGBAAK_LIMIT": value}).vraagbaak_limit == value
+
+
+@pytest.mark.parametrize("value", ["veel", "5", "5 per fortnight", "5 per minute;;"])
+def test_vraagbaak_limit_refuses_anything_else_in_dutch(value: str) -> None:
+    with pytest.raises(InvalidInput, match="KENNISBANK_VRAAGBAAK_LIMIT moet een limiet zijn"):
+        load_settings(env={"KENNISBANK_VRAAGBAAK_LIMIT": value})

@@ -210,13 +210,18 @@ def test_submit_routes_stores_and_gives_reference_and_token(vb: Vraagbaak, db: V
         vb.question_by_token("niet-bestaand")
 
 
-def test_topics_of_a_question_are_its_themes_and_place(
+def test_topics_of_a_question_are_its_themes_and_the_places_it_names(
     vb: Vraagbaak, staff: dict[str, User]
 ) -> None:
     sub = vb.submit_question(HANGJONGEREN, **CONTACT)
     topics = {(t.soort, t.waarde) for t in vb.question(staff["ccv"], sub.id).onderwerpen}
     assert ("thema", "thema/veiligheid") in topics
-    assert any(soort == "entiteit" and "kanaleneiland" in value for soort, value in topics)
+    # the visitor's own place is a contact detail, never a (public) topic
+    assert not any("kanaleneiland" in value for _, value in topics)
+    named = vb.submit_question("Hoe pakt Kanaleneiland in Utrecht de overlast aan?")
+    topics = {(t.soort, t.waarde) for t in vb.question(staff["ccv"], named.id).onderwerpen}
+    assert ("entiteit", "wijk/utrecht-kanaleneiland") in topics
+    assert ("entiteit", "gemeente/utrecht") in topics
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 A visitor asks a question, a medewerker of the routed centre (CCV) takes it, cites two
 passages found inside the page, answers and publishes; the answer is public with its
-citations; a medewerker of another centre (RIVM) neither sees nor opens it; an XSS
+citations and the first hit of the main search, a "Vraag en antwoord"; a medewerker of
+another centre (RIVM) neither sees nor opens it; an XSS
 payload as question text stays inert.  Accounts are made with the CLI
 (``kennisbank gebruiker toevoegen``, password on stdin).
 
@@ -187,9 +188,16 @@ def test_question_answered_with_citations_published_and_hidden_from_other_centre
     ]
     assert NAME not in api.text() and EMAIL not in api.text()
 
-    # The main search (/?q=) does not list published answers as "Vraag en antwoord" hits
-    # yet (web/views.py); that assertion waits for the feature.  Until then: the
-    # Vraagbaak's "Zoek eerst" suggests the published answer.
+    # The main search lists it as a "Vraag en antwoord" hit, first, without a restart,
+    # and the facet value "Vraag en antwoord" keeps only answers
+    visitor.goto(f"{server}/?q={quote('overlast hangjongeren wijk')}")
+    first = visitor.locator("ol.hits > li").first
+    expect(first.locator(".hit-kind")).to_have_text("Vraag en antwoord")
+    expect(first.locator(f'h3 a[href="/vraagbaak/{vraag_id}"]')).to_have_text(QUESTION)
+    visitor.locator("a", has_text="Vraag en antwoord").first.click()
+    expect(visitor.locator("ol.hits > li")).to_have_count(1)
+    assert NAME not in visitor.content() and EMAIL not in visitor.content()
+    # and the Vraagbaak's "Zoek eerst" suggests it
     visitor.goto(f"{server}/vraagbaak?q={quote('overlast hangjongeren wijk')}")
     suggestions = visitor.locator("div.vraagbaak-suggesties ul.vraagbaak-lijst")
     expect(suggestions.locator(f'a[href="/vraagbaak/{vraag_id}"]')).to_be_visible()

@@ -186,6 +186,18 @@ def test_the_sixth_submission_within_a_minute_is_429(vb_settings: Settings) -> N
     assert _submit(other, _csrf(other), vraag=f"{QUESTION} (7)").status_code == 303
 
 
+def test_the_submission_limit_is_a_setting(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, KENNISBANK_VRAAGBAAK_LIMIT="2 per minute")
+    client = _app(settings).test_client()
+    token = _csrf(client)
+    assert [_submit(client, token, vraag=f"{QUESTION} ({n})").status_code for n in range(3)] == [
+        303,
+        303,
+        429,
+    ]
+    assert _stored(settings) == 2
+
+
 # -- escaping -----------------------------------------------------------------------------
 
 

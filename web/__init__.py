@@ -132,7 +132,8 @@ def _protect(app: Flask) -> None:
     CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
     endpoint = "vraagbaak.submit"  # the limit is checked by the wrapped view
-    limit = limiter.limit(vraagbaak.SUBMIT_LIMIT, methods=["POST"])
+    settings = app.config["KENNISBANK_SETTINGS"]
+    limit = limiter.limit(settings.vraagbaak_limit, methods=["POST"])
     app.view_functions[endpoint] = limit(app.view_functions[endpoint])
     login = "beheer.login"  # per address: guessing passwords stays slow
     limit_login = limiter.limit(beheer.LOGIN_LIMIT, methods=["POST"])

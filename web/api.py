@@ -17,10 +17,11 @@ from web.context import (
     refs_context,
 )
 from web.entities import entities_context, entity_context
+from web.exports import csv_rows
 from web.openapi import openapi_document
 from web.overviews import experimenten_context, partners_context, wijken_context
 from web.params import MAX_REFS_TEXT_CHARS, search_params, text_param
-from web.searching import SearchUnavailable, csv_rows, search_context, unavailable_context
+from web.searching import SearchUnavailable, search_context, unavailable_context
 from web.views import canonical_kamerstuk
 
 bp = Blueprint("api", __name__, url_prefix="/api")

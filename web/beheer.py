@@ -225,7 +225,7 @@ def _passages(zoek: str) -> tuple[list[dict[str, Any]], str | None]:
         hits = search_context(params).get("hits", [])
     except SearchUnavailable as exc:
         return [], str(exc)
-    return hits[:MAX_PASSAGES], None
+    return [h for h in hits if h.get("soort") == "passage"][:MAX_PASSAGES], None
 
 
 @bp.get("/beheer/vraag/<int:vraag_id>")

@@ -8,6 +8,7 @@ template renders the same dict.
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,10 @@ from kennisbank.errors import KennisbankError
 from kennisbank.graph import commitments_for, document_mentions, entity_names
 from kennisbank.refs import KamerstukRef, find_refs, normalize_identifier
 from kennisbank.store import Store
+from kennisbank.vraagbaak import Vraagbaak, VraagbaakDB
+from kennisbank.vraagbaak.search import PublishedIndex
+
+_VRAAGBAAK_LOCK = threading.Lock()
 
 
 class KamerstukNotFound(KennisbankError):
@@ -35,6 +40,28 @@ def open_store() -> Iterator[Store]:
     settings = current_app.config["KENNISBANK_SETTINGS"]
     with Store(settings.db_path) as store:
         yield store
+
+
+def vraagbaak_service() -> Vraagbaak:
+    """The app's Vraagbaak over ``DATA_DIR/vraagbaak.sqlite`` (opened on first use)."""
+    with _VRAAGBAAK_LOCK:
+        found = current_app.extensions.get("kennisbank_vraagbaak")
+        if found is None:
+            settings = current_app.config["KENNISBANK_SETTINGS"]
+            found = Vraagbaak(VraagbaakDB.in_data_dir(settings.data_dir))
+            current_app.extensions["kennisbank_vraagbaak"] = found
+        return found
+
+
+def published_index() -> PublishedIndex:
+    """The app's searchable published answers (reloads itself after every change)."""
+    service = vraagbaak_service()
+    with _VRAAGBAAK_LOCK:
+        found = current_app.extensions.get("kennisbank_published")
+        if found is None or found.vraagbaak is not service:
+            found = PublishedIndex(service)
+            current_app.extensions["kennisbank_published"] = found
+        return found
 
 
 # -- documents ----------------------------------------------------------------------------

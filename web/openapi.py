@@ -66,8 +66,17 @@ def _schemas() -> dict[str, Any]:
         },
         "Hit": {
             "type": "object",
-            "required": ["passage_id", "document_id", "document_title", "url"],
+            "description": "Een passage (soort 'passage': passage_id en document_id) of een "
+            "gepubliceerd antwoord van de Vraagbaak (soort 'vraag_en_antwoord': vraag_id, "
+            "referentie, centrum, gepubliceerd; document_title is de vraag, text het antwoord)",
+            "required": ["soort", "document_title", "url"],
             "properties": {
+                "soort": {"type": "string", "enum": ["passage", "vraag_en_antwoord"]},
+                "vraag_id": {"type": "integer"},
+                "referentie": {"type": "string"},
+                "centrum": _STR_OR_NULL,
+                "gepubliceerd": {"type": "string"},
+                "citaten": {"type": "integer"},
                 "passage_id": {"type": "string"},
                 "document_id": {"type": "string"},
                 "document_title": {"type": "string"},
@@ -280,6 +289,18 @@ def _schemas() -> dict[str, Any]:
                 "bijgewerkt": {"type": "string"},
                 "versie": {"type": "integer", "minimum": 1},
                 "themas": _array({"type": "string"}),
+                "onderwerpen": _array(
+                    {
+                        "type": "object",
+                        "required": ["id", "name", "type"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "name": {"type": "string"},
+                            "type": {"type": "string"},
+                            "url": _STR_OR_NULL,
+                        },
+                    }
+                ),
                 "citaten": _array(_ref("Citaat")),
                 "url": {"type": "string"},
             },

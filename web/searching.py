@@ -1,15 +1,21 @@
-"""The search page's data (``/``, ``/api/search``) and the CSV export, via ``kennisbank.search``.
+"""The search page's data (``/``, ``/api/search``), via ``kennisbank.search``.
 
 This is the web side of the search adapter: it reads the engine's dataclasses
 (``SearchResult``, ``Hit``, ``FacetValue``) and turns them into plain data with
 the URLs of the page state (toggle a facet value, remove a filter, next page).
+
+Published Vraagbaak answers (:mod:`kennisbank.vraagbaak.search`) are merged in as
+hits of their own kind (``soort`` ``vraag_en_antwoord``): they come first, and the
+answers and the passages are paged as one list; the *Documenttype* facet has the value
+``vraag-en-antwoord`` for them.  The CSV export is in :mod:`web.exports`.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import sqlite3
 import threading
-from collections.abc import Iterator
 from dataclasses import asdict, is_dataclass
 from typing import Any
 from urllib.parse import quote
@@ -21,18 +27,16 @@ from kennisbank.errors import IndexMissing
 from kennisbank.graph import entity_names
 from kennisbank.refs import normalize_identifier, parse_ref
 from kennisbank.search import LiveSearch
-from web.context import open_store
+from kennisbank.vraagbaak.search import DOCTYPE, DOCTYPE_LABEL, QAHit
+from web.context import open_store, published_index
 from web.markup import entity_url
-from web.params import ENGINE_FIELDS, FACETS, MAX_LIMIT, MAX_OFFSET, SORTS, SearchParams
+from web.params import ENGINE_FIELDS, FACETS, MAX_OFFSET, SORTS, SearchParams
 
 _ENGINE_LOCK = threading.Lock()
+_LOG = logging.getLogger(__name__)
 
 #: Shown when ``kennisbank.search`` is not installed or has no index yet.
 UNAVAILABLE = "Zoeken is nog niet beschikbaar."
-#: At most this many rows go into one CSV export.
-MAX_CSV_ROWS = MAX_OFFSET
-#: Characters that make a spreadsheet read a cell as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SearchUnavailable(Exception):
@@ -77,7 +81,7 @@ def kamerstuk_target(q: str) -> str | None:
     return ref.identifier
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A dataclass (or anything else) as plain data."""
     return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
 
@@ -97,7 +101,7 @@ def _facets(result: Any, params: SearchParams) -> list[dict[str, Any]]:
     raw = getattr(result, "facets", None) or {}
     facets = []
     for name, label in FACETS.items():
-        values = [_plain(v) for v in raw.get(ENGINE_FIELDS[name], raw.get(name, []))]
+        values = [plain(v) for v in raw.get(ENGINE_FIELDS[name], raw.get(name, []))]
         chosen = params.filters.get(name, [])
         present = {str(v["value"]) for v in values}
         values += [
@@ -155,7 +159,7 @@ def _active_filters(params: SearchParams, facets: list[dict[str, Any]]) -> list[
 
 def _entity_ref(value: Any, names: dict[str, dict[str, str]]) -> dict[str, Any] | None:
     """An entity of a hit (an id, a dict or an object) as ``{id, name, type}``."""
-    value = _plain(value)
+    value = plain(value)
     entity_id = value.get("id") if isinstance(value, dict) else getattr(value, "id", value)
     if not isinstance(entity_id, str) or "/" not in entity_id:
         return None
@@ -168,19 +172,105 @@ def _entity_ref(value: Any, names: dict[str, dict[str, str]]) -> dict[str, Any] 
     }
 
 
-def _hits(result: Any) -> list[dict[str, Any]]:
-    with open_store() as store:
-        names = entity_names(store.conn)
+def _hits(result: Any, names: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     hits = []
     for hit in getattr(result, "hits", []) or []:
-        data = _plain(hit)
+        data = plain(hit)
         entities = [_entity_ref(e, names) for e in data.get("entities") or []]
         data["entities"] = [e for e in entities if e is not None]
         data["url"] = url_for("views.document", doc_id=data["document_id"]) + (
             f"#p-{data['passage_id']}"
         )
+        data["soort"] = "passage"
         hits.append(data)
     return hits
+
+
+def _entity_names() -> dict[str, dict[str, str]]:
+    with open_store() as store:
+        return entity_names(store.conn)
+
+
+def qa_hits(params: SearchParams, *, facet: bool = False) -> list[QAHit]:
+    """The published answers (Vraagbaak) the search finds; ``facet``: ignoring the
+    ``type`` filter, for the count of the *Documenttype* facet value.  A Vraagbaak
+    database that cannot be read gives none (logged), never an error page."""
+    filters = {k: v for k, v in params.filters.items() if not (facet and k == "type")}
+    try:
+        return published_index().search(
+            params.q, filters=filters, year_from=params.year_from, year_to=params.year_to
+        )
+    except (sqlite3.Error, OSError) as exc:
+        _LOG.warning("Vraagbaak niet leesbaar, geen antwoorden in de zoekresultaten: %s", exc)
+        return []
+
+
+def qa_hit(hit: QAHit, names: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A published answer as a search hit of its own kind (``soort`` ``vraag_en_antwoord``)."""
+    qa = hit.qa
+    entities = [_entity_ref(t.waarde, names) for t in qa.onderwerpen]
+    date = qa.gepubliceerd[:10]
+    centre = qa.centrum_naam or "de Vraagbaak"
+    return {
+        "soort": "vraag_en_antwoord",
+        "kind": "vraag_en_antwoord",
+        "vraag_id": qa.id,
+        "referentie": qa.referentie,
+        "document_title": qa.vraag,
+        "section_path": [DOCTYPE_LABEL],
+        "score": hit.score,
+        "text": qa.antwoord,
+        "snippet_html": hit.snippet_html(),
+        "entities": [e for e in entities if e is not None],
+        "centrum": qa.centrum_naam,
+        "gepubliceerd": qa.gepubliceerd,
+        "citation": f"Vraagbaak Wijkenaanpak, {qa.referentie}, beantwoord door {centre}, "
+        f"gepubliceerd {date}",
+        "year": hit.year,
+        "answer": None,
+        "citaten": len(qa.citaten),
+        "url": url_for("vraagbaak.published", vraag_id=qa.id),
+    }
+
+
+def passage_filters(params: SearchParams) -> dict[str, list[str]] | None:
+    """The engine's filters without the *Documenttype* value :data:`DOCTYPE` (which no
+    passage has); ``None`` when that value is the only type chosen: no passages then."""
+    filters = dict(params.engine_filters)
+    types = params.filters.get("type", [])
+    if DOCTYPE not in types:
+        return filters
+    rest = [t for t in types if t != DOCTYPE]
+    if not rest:
+        del filters[ENGINE_FIELDS["type"]]
+        return None
+    filters[ENGINE_FIELDS["type"]] = rest
+    return filters
+
+
+def _without(filters: dict[str, list[str]], name: str) -> dict[str, list[str]]:
+    return {k: v for k, v in filters.items() if k != name}
+
+
+def _with_qa_facet(
+    facets: list[dict[str, Any]], params: SearchParams, count: int
+) -> list[dict[str, Any]]:
+    """The *Documenttype* facet with the value :data:`DOCTYPE` (published answers)."""
+    chosen = params.filters.get("type", [])
+    if not count and DOCTYPE not in chosen:
+        return facets
+    value = {
+        "value": DOCTYPE,
+        "label": DOCTYPE_LABEL,
+        "count": count,
+        "selected": DOCTYPE in chosen,
+        "toggle_url": _search_url(params, filters=params.toggled("type", DOCTYPE), page=1),
+    }
+    for facet in facets:
+        if facet["name"] == "type":
+            facet["values"] = [value] + [v for v in facet["values"] if v["value"] != DOCTYPE]
+            return facets
+    return [{"name": "type", "label": FACETS["type"], "values": [value]}, *facets]
 
 
 def _pagination(params: SearchParams, total: int) -> dict[str, Any]:
@@ -248,26 +338,43 @@ def search_context(params: SearchParams) -> dict[str, Any]:
     }
     if not params.q and not params.has_filters:
         return start_context(params)
-    result = engine().search(
+    search = engine()
+    # Published answers first, then passages: one ranked list, paged as one.
+    answers = qa_hits(params)
+    on_page = answers[params.offset : params.offset + params.limit]
+    passage_limit = params.limit - len(on_page)
+    filters = passage_filters(params)
+    only_answers = filters is None  # only "Vraag en antwoord" chosen: no passages
+    if filters is None:
+        filters, passage_limit = _without(params.engine_filters, ENGINE_FIELDS["type"]), 0
+    result = search.search(
         params.q,
-        filters=params.engine_filters,
+        filters=filters,
         year_from=params.year_from,
         year_to=params.year_to,
         sort=params.engine_sort,
-        limit=params.limit,
-        offset=params.offset,
+        limit=max(1, passage_limit),
+        offset=max(0, params.offset - len(answers)),
         facets=True,
         snippets=True,
     )
-    total = int(getattr(result, "total", 0) or 0)
-    facets = _facets(result, params)
+    passages = 0 if only_answers else int(getattr(result, "total", 0) or 0)
+    total = passages + len(answers)
+    facet_count = len(answers) if "type" not in params.filters else len(qa_hits(params, facet=True))
+    facets = _with_qa_facet(_facets(result, params), params, facet_count)
+    if only_answers:  # the other facets count passages: only the type facet stays
+        facets = [f for f in facets if f["name"] == "type"]
     suggestion = getattr(result, "suggestion", None)
+    names = _entity_names()
+    hits = [qa_hit(hit, names) for hit in on_page]
+    if passage_limit > 0:
+        hits += _hits(result, names)
     context.update(
         {
             "query": params.q,
             "parsed": str(getattr(result, "parsed", "") or ""),
             "total": total,
-            "hits": _hits(result),
+            "hits": hits,
             "facets": facets,
             "active_filters": _active_filters(params, facets),
             "clear_url": _search_url(params, filters={}, year_from=None, year_to=None, page=1),
@@ -372,44 +479,3 @@ def unavailable_context(params: SearchParams, exc: SearchUnavailable) -> dict[st
         "facets": [],
         "active_filters": [],
     }
-
-
-def _cell(text: Any) -> str:
-    """A CSV cell that a spreadsheet will not read as a formula."""
-    value = "" if text is None else str(text)
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def csv_rows(params: SearchParams) -> Iterator[list[str]]:
-    """Every hit of the search (all pages, at most :data:`MAX_CSV_ROWS`), as CSV rows."""
-    search = engine()
-    yield ["document", "titel", "jaar", "sectie", "passage_id", "tekst", "url"]
-    offset = 0
-    while offset < MAX_CSV_ROWS:
-        result = search.search(
-            params.q,
-            filters=params.engine_filters,
-            year_from=params.year_from,
-            year_to=params.year_to,
-            sort=params.engine_sort,
-            limit=MAX_LIMIT,
-            offset=offset,
-            facets=False,
-            snippets=False,
-        )
-        hits = getattr(result, "hits", []) or []
-        for hit in hits:
-            data = _plain(hit)
-            url = url_for("views.document", doc_id=data["document_id"], _external=True)
-            yield [
-                _cell(data["document_id"]),
-                _cell(data.get("document_title")),
-                _cell(data.get("year")),
-                _cell(" › ".join(data.get("section_path") or [])),
-                _cell(data["passage_id"]),
-                _cell(data.get("text")),
-                _cell(f"{url}#p-{data['passage_id']}"),
-            ]
-        offset += MAX_LIMIT
-        if not hits or offset >= int(getattr(result, "total", 0) or 0):
-            return

@@ -16,13 +16,10 @@ see what; the public records it returns have no contact fields at all.
 
 from __future__ import annotations
 
-import threading
-from functools import lru_cache
 from typing import Any
 
 from flask import (
     Blueprint,
-    current_app,
     jsonify,
     make_response,
     redirect,
@@ -33,17 +30,21 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
-from kennisbank.errors import InvalidInput
-from kennisbank.search.language import query_terms
-from kennisbank.vraagbaak import PublishedQA, QuestionNotFound, Vraagbaak, VraagbaakDB
+from kennisbank.config import Settings
+from kennisbank.errors import InvalidInput, KennisbankError
+from kennisbank.graph import entity_names
+from kennisbank.vraagbaak import PublishedQA, QuestionNotFound
 from kennisbank.vraagbaak.service import MAX_FIELD, MAX_QUESTION, MIN_QUESTION
+from web.context import open_store, published_index, vraagbaak_service
+from web.markup import entity_url
 from web.params import MAX_OFFSET, MAX_QUERY_CHARS, BadParameter, search_params
 from web.searching import SearchUnavailable, search_context
 
 bp = Blueprint("vraagbaak", __name__)
 
-#: Rate limit of ``POST /vraagbaak`` per client address (Flask-Limiter syntax).
-SUBMIT_LIMIT = "5 per minute;30 per hour"
+#: Rate limit of ``POST /vraagbaak`` per client address (Flask-Limiter syntax): the
+#: setting ``KENNISBANK_VRAAGBAAK_LIMIT`` (:class:`kennisbank.config.Settings`).
+SUBMIT_LIMIT = Settings.vraagbaak_limit
 #: Published answers and passages shown after "Zoek eerst".
 MAX_SUGGESTIONS = 5
 #: Published answers shown on the form page.
@@ -69,18 +70,8 @@ FIELDS = {
     "email": ("E-mailadres (optioneel, voor het antwoord)", MAX_FIELD),
 }
 
-_SERVICE_LOCK = threading.Lock()
-
-
-def service() -> Vraagbaak:
-    """The app's Vraagbaak over ``DATA_DIR/vraagbaak.sqlite`` (opened on first use)."""
-    with _SERVICE_LOCK:
-        found = current_app.extensions.get("kennisbank_vraagbaak")
-        if found is None:
-            settings = current_app.config["KENNISBANK_SETTINGS"]
-            found = Vraagbaak(VraagbaakDB.in_data_dir(settings.data_dir))
-            current_app.extensions["kennisbank_vraagbaak"] = found
-        return found
+#: The app's Vraagbaak (kept in :mod:`web.context`, which the search uses too).
+service = vraagbaak_service
 
 
 # -- public data ---------------------------------------------------------------------------
@@ -99,6 +90,7 @@ def public_qa(qa: PublishedQA) -> dict[str, Any]:
         "bijgewerkt": qa.bijgewerkt,
         "versie": qa.versie,
         "themas": [t.waarde for t in qa.onderwerpen if t.soort == "thema"],
+        "onderwerpen": _topics(qa),
         "citaten": [
             {
                 "passage_id": c.passage_id,
@@ -112,24 +104,30 @@ def public_qa(qa: PublishedQA) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=4096)
-def _terms(text: str) -> frozenset[str]:
-    """The search's query terms of ``text`` (stopwords dropped, stemmed), cached per text."""
-    return frozenset(query_terms(text))
+def _topics(qa: PublishedQA) -> list[dict[str, Any]]:
+    """The thema's and entities an answer is linked to, named, with their card URL."""
+    try:
+        with open_store() as store:
+            names = entity_names(store.conn)
+    except KennisbankError:  # no index yet: the ids as names
+        names = {}
+    found = []
+    for topic in qa.onderwerpen:
+        known = names.get(topic.waarde, {})
+        found.append(
+            {
+                "id": topic.waarde,
+                "name": known.get("name") or topic.waarde.partition("/")[2],
+                "type": known.get("type") or topic.waarde.partition("/")[0],
+                "url": entity_url(topic.waarde),
+            }
+        )
+    return found
 
 
 def matching_answers(q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
-    """Published answers sharing the most terms with ``q`` (the search's Dutch analysis)."""
-    wanted = _terms(q)
-    if not wanted:
-        return []
-    scored = []
-    for qa in service().published(limit=1000):
-        overlap = len(wanted & _terms(f"{qa.vraag} {qa.antwoord}"))
-        if overlap:
-            scored.append((-overlap, qa.id, qa))
-    scored.sort(key=lambda item: item[:2])
-    return [public_qa(qa) for _, _, qa in scored[:limit]]
+    """The published answers the search finds for ``q`` (:mod:`kennisbank.vraagbaak.search`)."""
+    return [public_qa(hit.qa) for hit in published_index().search(q)[:limit]]
 
 
 def matching_passages(q: str) -> tuple[list[dict[str, Any]], str | None]:
@@ -142,7 +140,7 @@ def matching_passages(q: str) -> tuple[list[dict[str, Any]], str | None]:
         hits = search_context(params).get("hits", [])
     except SearchUnavailable as exc:
         return [], str(exc)
-    return hits[:MAX_SUGGESTIONS], None
+    return [h for h in hits if h.get("soort") == "passage"][:MAX_SUGGESTIONS], None
 
 
 # -- pages ---------------------------------------------------------------------------------

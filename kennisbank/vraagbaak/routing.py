@@ -15,6 +15,12 @@ Without spaCy, with what the product already has:
    question to the general queue (``centrum=None``) with the reason
    "geen duidelijk thema".  The reason names the thema and the words that decided
    ("thema veiligheid (woorden: overlast, hangjongeren) → CCV").
+
+:meth:`Router.entities` finds the registry's wijken, gemeenten, experiments and
+partners a text names (used to link a published answer to what it is about): a name
+or alias counts when it names exactly one entity and, as typed, starts with a capital
+(``De Hoogte`` the wijk, not "op de hoogte"; ``Noord`` names several wijken and counts
+for none).  A wijk brings its gemeente along.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from kennisbank.search.language import (
     stem,
     variants,
 )
-from kennisbank.search.thesaurus import Thesaurus
+from kennisbank.search.questions import is_filler, question_words
+from kennisbank.search.thesaurus import Thesaurus, ThesaurusMatch
 from kennisbank.vraagbaak.centra import CentreInfo, RoutingTable, load_table
 from kennisbank.vraagbaak.models import RoutingDecision
 
@@ -42,6 +49,8 @@ UNCLEAR = "geen duidelijk thema"
 THESAURUS_FILES = ("thesaurus.json", "thesaurus_everyday.json")
 #: Two centre scores closer than this are a tie.
 _TIE = 1e-6
+#: Entity types :meth:`Router.entities` looks for in a text.
+ENTITY_TYPES = ("wijk", "gemeente", "experiment", "partner")
 
 
 @dataclass
@@ -71,6 +80,13 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if word and not is_stopword(word):
             found.append((match.group(0), stem(word)))
     return found
+
+
+def _question_frame(match: ThesaurusMatch) -> bool:
+    """A thesaurus match on a word that only makes the text a question: a question
+    filler, or the verb opening a yes/no question (``Komen er …``, ``Gaan …``)."""
+    word = match.text.lower()
+    return is_filler(word) or (match.start == 0 and word in question_words().openings)
 
 
 def _stems(text: str) -> tuple[str, ...]:
@@ -138,6 +154,47 @@ class Router:
         for centre in self.table.centres:
             for word in centre.woorden:
                 self.centre_words.add(word.value, centre.code, word.weight)
+        self._entity_names: _Lexicon | None = None
+
+    # ------------------------------------------------------------------ entities
+    def _entity_lexicon(self) -> _Lexicon:
+        if self._entity_names is None:
+            lexicon = _Lexicon()
+            for entity_type in ENTITY_TYPES:
+                for entity in self.registry.by_type(entity_type):
+                    for name in entity.names:
+                        if len(self.registry.lookup(name)) == 1:
+                            lexicon.add(name, entity.id, 1.0)
+            self._entity_names = lexicon
+        return self._entity_names
+
+    def entities(self, text: str) -> list[str]:
+        """Ids of the entities of :data:`ENTITY_TYPES` that ``text`` names, in text order
+        (see the module docstring for what counts as naming one)."""
+        lexicon = self._entity_lexicon()
+        tokens = _tokens(text)
+        stems = [s for _, s in tokens]
+        capital = [t[:1].isupper() for t, _ in tokens]
+        longest = max((len(k) for k in lexicon.entries), default=0)
+        found: dict[str, None] = {}
+        start = 0
+        while start < len(stems):
+            size = 0
+            if capital[start]:
+                for size in range(min(longest, len(stems) - start), 0, -1):
+                    owners = lexicon.entries.get(tuple(stems[start : start + size]))
+                    if owners:
+                        found.update((owner, None) for owner, _ in owners)
+                        break
+                else:
+                    size = 0
+            start += max(size, 1)
+        for entity_id in list(found):  # a wijk is about its gemeente too
+            entity = self.registry.get(entity_id)
+            gemeente = entity.attributes.get("gemeente") if entity else None
+            if isinstance(gemeente, str) and gemeente in self.registry:
+                found.setdefault(gemeente, None)
+        return list(found)
 
     # ------------------------------------------------------------------ thema's
     def classify(self, text: str) -> dict[str, list[str]]:
@@ -150,6 +207,8 @@ class Router:
         hits: dict[str, _Hits] = {}
         self.themas.scan(_tokens(text), hits)
         for match in self.thesaurus.find(text):
+            if _question_frame(match):  # "Komen er …": a question's verb, not "ontmoeten"
+                continue
             for expansion, weight in match.expansions:
                 for thema_id, base in self.themas.lookup(expansion):
                     key = " ".join(_stems(match.text))

@@ -51,7 +51,6 @@ OPEN_STATUSES = ("nieuw", "in_behandeling", "beantwoord")
 _EMAIL = re.compile(
     r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
-_GEO_TYPES = ("wijk", "gemeente", "buurt")
 
 
 def _clean(value: str | None, label: str, limit: int = MAX_FIELD) -> str | None:
@@ -152,7 +151,7 @@ class Vraagbaak:
         vraag_id = int(cursor.lastrowid or 0)
         referentie = f"VB-{time.gmtime().tm_year}-{vraag_id:06d}"
         conn.execute("UPDATE vragen SET referentie = ? WHERE id = ?", (referentie, vraag_id))
-        for topic in self._topics(decision, fields[3]):
+        for topic in self._topics(decision, fields[0]):
             conn.execute(
                 "INSERT OR IGNORE INTO onderwerpen (vraag, soort, waarde) VALUES (?, ?, ?)",
                 (vraag_id, *topic),
@@ -162,12 +161,11 @@ class Vraagbaak:
         audit(conn, "gerouteerd", vraag=vraag_id, detail=detail)
         return vraag_id
 
-    def _topics(self, decision: RoutingDecision, plaats: str | None) -> list[tuple[str, str]]:
+    def _topics(self, decision: RoutingDecision, text: str) -> list[tuple[str, str]]:
+        """The thema's and the entities the question names (never the visitor's own
+        place: that is a contact detail, and topics are public once published)."""
         found = [("thema", thema) for thema in decision.themas]
-        if plaats:
-            entities = self.router.registry.lookup(plaats)
-            found += [("entiteit", e.id) for e in entities if e.type in _GEO_TYPES]
-        return found
+        return found + [("entiteit", e) for e in self.router.entities(text)]
 
     def question_by_token(self, token: str) -> QuestionStatus:
         """The visitor's view of their question (:class:`QuestionNotFound` for a bad token)."""
@@ -193,6 +191,21 @@ class Vraagbaak:
         with self.db.read() as conn:
             sql = "SELECT COUNT(*) FROM vragen WHERE status = 'gepubliceerd'"
             return int(conn.execute(sql).fetchone()[0])
+
+    def change_marker(self) -> int:
+        """A number that grows with every change to the database (the last audit row's id:
+        every change writes one), so a reader can tell cheaply whether to reload."""
+        with self.db.read() as conn:
+            return int(conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+
+    def all_published(self) -> list[PublishedQA]:
+        """Every published question and answer, most recently published first."""
+        found: list[PublishedQA] = []
+        while True:
+            page = self.published(limit=1000, offset=len(found))
+            found += page
+            if len(page) < 1000:
+                return found
 
     def published_by_id(self, vraag_id: int) -> PublishedQA:
         """One published question and answer (:class:`QuestionNotFound` otherwise)."""
@@ -295,6 +308,8 @@ class Vraagbaak:
                 raise Forbidden("Alleen een beheerder bewerkt een gepubliceerd antwoord.")
             versie = self._add_version(conn, vraag_id, current, tekst, citations)
             self._update(conn, vraag_id)
+            if row["status"] == "gepubliceerd":
+                self._link_topics(conn, vraag_id)
             detail = {"versie": versie, "citaten": len(citations)}
             audit(conn, "bewerkt", gebruiker=current.id, vraag=vraag_id, detail=detail)
             return self._reload(conn, vraag_id)
@@ -307,6 +322,7 @@ class Vraagbaak:
             self._require(row, allowed, "publiceren")
             stamp = now()
             self._update(conn, vraag_id, status="gepubliceerd", gepubliceerd=stamp)
+            self._link_topics(conn, vraag_id)
             audit(conn, "gepubliceerd", gebruiker=current.id, vraag=vraag_id)
             public = conn.execute(
                 f"SELECT {records.PUBLIC_COLUMNS} FROM vragen WHERE id = ?", (vraag_id,)
@@ -329,6 +345,19 @@ class Vraagbaak:
             return self._reload(conn, vraag_id)
 
     # ------------------------------------------------------------------ helpers
+    def _link_topics(self, conn: sqlite3.Connection, vraag_id: int) -> None:
+        """Add the thema's and entities the question and its current answer name to the
+        question's topics (what a published answer is linked to and filtered by)."""
+        row = self._row(conn, vraag_id)
+        answer = records.current_answer(conn, vraag_id)
+        text = f"{row['tekst']}\n{answer.tekst if answer else ''}"
+        topics = [("thema", t) for t in self.router.classify(text)]
+        topics += [("entiteit", e) for e in self.router.entities(text)]
+        conn.executemany(
+            "INSERT OR IGNORE INTO onderwerpen (vraag, soort, waarde) VALUES (?, ?, ?)",
+            [(vraag_id, soort, waarde) for soort, waarde in topics],
+        )
+
     @staticmethod
     def _current_user(conn: sqlite3.Connection, user: User) -> User:
         row = conn.execute("SELECT * FROM gebruikers WHERE id = ?", (user.id,)).fetchone()

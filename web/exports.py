@@ -1,0 +1,75 @@
+"""The search's exports: every hit of a search (answers and passages) as CSV rows.
+
+The rows come from the same search as the page (:mod:`web.searching`): the published
+Vraagbaak answers first, then the passages, all pages, at most :data:`MAX_CSV_ROWS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import url_for
+
+from kennisbank.vraagbaak.search import DOCTYPE, DOCTYPE_LABEL
+from web.params import MAX_LIMIT, MAX_OFFSET, SearchParams
+from web.searching import engine, passage_filters, plain, qa_hits
+
+#: At most this many rows go into one CSV export.
+MAX_CSV_ROWS = MAX_OFFSET
+#: Characters that make a spreadsheet read a cell as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: Any) -> str:
+    """A CSV cell that a spreadsheet will not read as a formula."""
+    value = "" if text is None else str(text)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def csv_rows(params: SearchParams) -> Iterator[list[str]]:
+    """Every hit of the search (all pages, at most :data:`MAX_CSV_ROWS`), as CSV rows."""
+    search = engine()
+    yield ["document", "titel", "jaar", "sectie", "passage_id", "tekst", "url"]
+    answers = qa_hits(params)[:MAX_CSV_ROWS]
+    for hit in answers:
+        url = url_for("vraagbaak.published", vraag_id=hit.qa.id, _external=True)
+        yield [
+            _cell(DOCTYPE),
+            _cell(hit.qa.vraag),
+            _cell(hit.year),
+            _cell(DOCTYPE_LABEL),
+            _cell(hit.qa.referentie),
+            _cell(hit.qa.antwoord),
+            _cell(url),
+        ]
+    filters = passage_filters(params)
+    offset = 0
+    while filters is not None and offset < MAX_CSV_ROWS - len(answers):
+        result = search.search(
+            params.q,
+            filters=filters,
+            year_from=params.year_from,
+            year_to=params.year_to,
+            sort=params.engine_sort,
+            limit=MAX_LIMIT,
+            offset=offset,
+            facets=False,
+            snippets=False,
+        )
+        hits = getattr(result, "hits", []) or []
+        for hit in hits:
+            data = plain(hit)
+            url = url_for("views.document", doc_id=data["document_id"], _external=True)
+            yield [
+                _cell(data["document_id"]),
+                _cell(data.get("document_title")),
+                _cell(data.get("year")),
+                _cell(" › ".join(data.get("section_path") or [])),
+                _cell(data["passage_id"]),
+                _cell(data.get("text")),
+                _cell(f"{url}#p-{data['passage_id']}"),
+            ]
+        offset += MAX_LIMIT
+        if not hits or offset >= int(getattr(result, "total", 0) or 0):
+            return
