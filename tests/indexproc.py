@@ -167,15 +167,18 @@ def index_process(
     return kennisbank(*args, env=clean_env())
 
 
-def serve_process(data_dir: Path, corpus: Path = CORPUS_DIR, *extra: str) -> tuple[Running, str]:
+def serve_process(
+    data_dir: Path, corpus: Path = CORPUS_DIR, *extra: str, env: dict[str, str] | None = None
+) -> tuple[Running, str]:
     """Start ``kennisbank serve`` on a free loopback port; return it with its base URL.
 
     Waits (bounded) until the server has built its index and answers HTTP requests.
+    ``env``: extra environment variables (``KENNISBANK_*`` settings) for the server.
     """
     port = free_port()
     server = kennisbank(
         "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir,
-        "--corpus", corpus, *extra,
+        "--corpus", corpus, *extra, env=clean_env(**(env or {})),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
