@@ -40,7 +40,7 @@ from kennisbank.vraagbaak import (
     route,
 )
 from kennisbank.vraagbaak.centra import ROUTING_FILE, load_table
-from kennisbank.vraagbaak.db import ACTIONS
+from kennisbank.vraagbaak.db import ACTIONS, MIGRATIONS
 from kennisbank.vraagbaak.errors import InvalidState
 from tests.conftest import CORPUS_DIR, REPO_ROOT
 
@@ -111,6 +111,24 @@ def test_schema_wal_foreign_keys_and_version(db: VraagbaakDB) -> None:
             conn.execute("INSERT INTO audit (tijd, actie) VALUES ('x', 'verzonnen')")
     # Opening again migrates nothing and keeps the data.
     assert VraagbaakDB(db.path).schema_version() == SCHEMA_VERSION
+
+
+def test_a_version_1_file_is_migrated_with_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "oud.sqlite"
+    with sqlite3.connect(path) as conn:
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO centra (code, naam) VALUES ('CCV', 'CCV')")
+        conn.execute("INSERT INTO audit (tijd, actie, detail) VALUES ('t', 'ingelogd', '{}')")
+        conn.execute("PRAGMA user_version = 1")
+        with pytest.raises(sqlite3.IntegrityError):  # version 1 does not know it yet
+            conn.execute("INSERT INTO audit (tijd, actie) VALUES ('t', 'centrum_gewijzigd')")
+    db = VraagbaakDB(path)
+    assert db.schema_version() == SCHEMA_VERSION == 2
+    with db.read() as conn:
+        assert conn.execute("SELECT actie FROM audit").fetchall()[0][0] == "ingelogd"
+        assert conn.execute("SELECT actief FROM centra WHERE code = 'CCV'").fetchone()[0] == 1
+        conn.execute("INSERT INTO audit (tijd, actie) VALUES ('t', 'centrum_gewijzigd')")
 
 
 def test_a_newer_schema_is_refused(db: VraagbaakDB) -> None:

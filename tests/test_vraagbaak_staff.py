@@ -62,6 +62,8 @@ def _state(settings: Settings) -> list[Any]:
                 "SELECT * FROM audit WHERE actie NOT IN ('ingelogd', 'inloggen_mislukt') "
                 "ORDER BY id"
             ).fetchall(),
+            conn.execute("SELECT id, naam, centrum, rol, geblokkeerd FROM gebruikers").fetchall(),
+            conn.execute("SELECT * FROM centra ORDER BY code").fetchall(),
         ]
 
 
@@ -94,7 +96,25 @@ def _actions(vraag_id: int) -> dict[str, dict[str, str]]:
         f"{base}/bewerken": {"tekst": "Een ander antwoord."},
         f"{base}/publiceren": {},
         f"{base}/intrekken": {"reden": "verouderd"},
+        **ADMIN_ACTIONS,
     }
+
+
+#: The beheerders' own POSTs (accounts and centres).
+ADMIN_ACTIONS: dict[str, dict[str, str]] = {
+    "/beheer/gebruikers": {
+        "naam": "nieuw.account",
+        "rol": "medewerker",
+        "centrum": "CCV",
+        "wachtwoord": PASSWORD,
+        "herhaling": PASSWORD,
+    },
+    "/beheer/gebruikers/ccv.medewerker/blokkeren": {},
+    "/beheer/gebruikers/ccv.medewerker/deblokkeren": {},
+    "/beheer/centra/CCV/actief": {"actief": "nee"},
+}
+#: The beheerders' own pages.
+ADMIN_PAGES = ("/beheer/gebruikers", "/beheer/centra")
 
 
 # -- authorisation ------------------------------------------------------------------------
@@ -108,7 +128,7 @@ def test_staff_pages_need_a_login_and_the_routed_centre(vb_settings: Settings) -
 
     anonymous = _app(vb_settings).test_client()
     token = _csrf(anonymous, LOGIN)
-    for url in ("/beheer", f"/beheer/vraag/{vraag_id}", "/beheer?volgorde=nieuwste"):
+    for url in ("/beheer", f"/beheer/vraag/{vraag_id}", "/beheer?volgorde=nieuwste", *ADMIN_PAGES):
         response = anonymous.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith(f"{LOGIN}?volgende=/beheer"), url
@@ -130,6 +150,9 @@ def test_staff_pages_need_a_login_and_the_routed_centre(vb_settings: Settings) -
     for url, data in _actions(vraag_id).items():
         assert other.post(url, data={"csrf_token": token, **data}).status_code == 403, url
     assert other.get("/beheer/vraag/9999").status_code == 404
+    for url in ADMIN_PAGES:
+        assert other.get(url).status_code == 403, url
+    assert 'href="/beheer/gebruikers"' not in queue
     assert _state(vb_settings) == before
 
     own = _logged_in(vb_settings, "ccv.medewerker")
@@ -400,3 +423,92 @@ def test_only_a_beheerder_edits_or_withdraws_a_published_answer(vb_settings: Set
     history = beheerder.get(url).get_data(as_text=True)
     assert "Eerste versie." in history and "Tweede versie." in history  # every version kept
     assert "ingetrokken" in history and "verouderd" in history
+
+
+# -- accounts and centres -----------------------------------------------------------------
+
+
+def _admin_token(client: FlaskClient, url: str = "/beheer/gebruikers") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def test_a_beheerder_manages_accounts_on_the_web(vb_settings: Settings) -> None:
+    _accounts(vb_settings)
+    admin = _logged_in(vb_settings, "beheerder")
+    page = admin.get("/beheer/gebruikers").get_data(as_text=True)
+    assert "ccv.medewerker" in page and "kei.medewerker" in page and "wachtwoord_hash" not in page
+    token = _admin_token(admin)
+    fields = dict(ADMIN_ACTIONS["/beheer/gebruikers"])
+    mismatch = admin.post(
+        "/beheer/gebruikers", data={**fields, "herhaling": "x" * 20, "csrf_token": token}
+    )
+    assert mismatch.status_code == 400 and "verschillen" in mismatch.get_data(as_text=True)
+    short = admin.post(
+        "/beheer/gebruikers",
+        data={**fields, "wachtwoord": "kort", "herhaling": "kort", "csrf_token": token},
+    )
+    assert short.status_code == 400
+    added = admin.post("/beheer/gebruikers", data={**fields, "csrf_token": token})
+    assert added.status_code == 303
+    assert admin.post("/beheer/gebruikers", data={**fields, "csrf_token": token}).status_code == 400
+    newcomer = _logged_in(vb_settings, "nieuw.account")
+    assert newcomer.get("/beheer").status_code == 200
+    assert newcomer.get("/beheer/gebruikers").status_code == 403
+
+    blocked = admin.post("/beheer/gebruikers/nieuw.account/blokkeren", data={"csrf_token": token})
+    assert blocked.status_code == 303
+    assert newcomer.get("/beheer").status_code == 302  # its session ended
+    assert _login(_app(vb_settings).test_client(), "nieuw.account").status_code == 400
+    own = admin.post("/beheer/gebruikers/beheerder/blokkeren", data={"csrf_token": token})
+    assert own.status_code == 400  # not yourself
+    unknown = admin.post("/beheer/gebruikers/niemand/blokkeren", data={"csrf_token": token})
+    assert unknown.status_code == 404
+    admin.post("/beheer/gebruikers/nieuw.account/deblokkeren", data={"csrf_token": token})
+    assert _login(_app(vb_settings).test_client(), "nieuw.account").status_code == 303
+    with sqlite3.connect(vb_settings.data_dir / "vraagbaak.sqlite") as conn:
+        rows = conn.execute(
+            "SELECT a.actie, g.naam FROM audit a JOIN gebruikers g ON g.id = a.gebruiker "
+            "WHERE a.actie LIKE 'account_%' ORDER BY a.id"
+        ).fetchall()
+    assert rows == [
+        ("account_aangemaakt", "beheerder"),
+        ("account_geblokkeerd", "beheerder"),
+        ("account_gedeblokkeerd", "beheerder"),
+    ]
+
+
+def test_a_centre_switched_off_gets_no_new_questions(vb_settings: Settings) -> None:
+    _accounts(vb_settings)
+    admin = _logged_in(vb_settings, "beheerder")
+    page = admin.get("/beheer/centra").get_data(as_text=True)
+    assert "Centrum voor Criminaliteitspreventie en Veiligheid" in page or "CCV" in page
+    assert "Bron:" in page
+    token = _admin_token(admin, "/beheer/centra")
+    off = admin.post("/beheer/centra/CCV/actief", data={"csrf_token": token, "actief": "nee"})
+    assert off.status_code == 303
+    vb = Vraagbaak(_db(vb_settings))
+    submitted = vb.submit_question(QUESTION)  # would go to CCV
+    assert submitted.routing.centrum is None
+    assert "CCV is niet actief" in submitted.routing.reden
+    kei = _logged_in(vb_settings, "kei.medewerker")
+    vraag_id = _question(vb_settings, GENERAL)
+    admin_q = admin.get(f"/beheer/vraag/{vraag_id}")
+    assert admin_q.status_code == 200
+    moved = admin.post(
+        f"/beheer/vraag/{vraag_id}/doorsturen",
+        data={"csrf_token": token, "centrum": "CCV", "reden": "veiligheid"},
+    )
+    assert moved.status_code == 400 and "niet actief" in moved.get_data(as_text=True)
+    bad = admin.post("/beheer/centra/CCV/actief", data={"csrf_token": token, "actief": "misschien"})
+    assert bad.status_code == 400
+    assert (
+        admin.post(
+            "/beheer/centra/XYZ/actief", data={"csrf_token": token, "actief": "ja"}
+        ).status_code
+        == 400
+    )
+    admin.post("/beheer/centra/CCV/actief", data={"csrf_token": token, "actief": "ja"})
+    assert vb.submit_question(QUESTION).routing.centrum == "CCV"
+    assert kei.get("/beheer/centra").status_code == 403

@@ -400,6 +400,10 @@ def test_unknown_parameters_are_ignored_and_only_the_question_form_writes(app, c
         "beheer.edit",
         "beheer.publish",
         "beheer.unpublish",
+        "beheer.add_account",
+        "beheer.block_account",
+        "beheer.unblock_account",
+        "beheer.centre_active",
     }
     for rule in app.url_map.iter_rules():
         allowed = {"GET", "HEAD", "OPTIONS"} | ({"POST"} if rule.endpoint in writes else set())

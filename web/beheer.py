@@ -15,6 +15,13 @@ Pages (Dutch, server-rendered, every form works without JavaScript):
 ``POST     /beheer/vraag/<id>/bewerken``    new version (``Vraagbaak.edit_answer``)
 ``POST     /beheer/vraag/<id>/publiceren``  publish     (``Vraagbaak.publish``)
 ``POST     /beheer/vraag/<id>/intrekken``   unpublish   (``Vraagbaak.unpublish``)
+``GET/POST /beheer/gebruikers``             accounts: the list and "account toevoegen"
+                                            (beheerder only)
+``POST     /beheer/gebruikers/<naam>/(de)blokkeren``  block or unblock an account
+``GET      /beheer/centra``                 the centres: description, source, accounts,
+                                            open questions (beheerder only)
+``POST     /beheer/centra/<code>/actief``   switch a centre on or off (routing skips a
+                                            centre that is off)
 
 Every page but the login page needs a session; the account is re-read from the
 database on each request, so a blocked account is logged out at once.  Who may do
@@ -43,8 +50,18 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from kennisbank.errors import DocumentNotFound, Forbidden, IndexMissing, InvalidInput
-from kennisbank.vraagbaak import Citation, InvalidState, QuestionNotFound, User
-from kennisbank.vraagbaak.accounts import MAX_PASSWORD_LENGTH, authenticate, get_user
+from kennisbank.vraagbaak import Citation, InvalidState, QuestionNotFound, User, UserNotFound
+from kennisbank.vraagbaak.accounts import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    add_user,
+    authenticate,
+    block_user,
+    get_user,
+    list_users,
+    unblock_user,
+)
+from kennisbank.vraagbaak.db import ROLES
 from kennisbank.vraagbaak.service import MAX_ANSWER, MAX_CITATIONS, MAX_REASON
 from web.context import document_citation, open_store
 from web.params import MAX_QUERY_CHARS, search_params
@@ -353,6 +370,85 @@ def unpublish(vraag_id: int) -> Any:
     return _back(vraag_id)
 
 
+# -- accounts and centres (beheerders) -------------------------------------------------
+
+
+def _beheerder() -> User:
+    user = current_user()
+    if not user.is_beheerder:
+        raise Forbidden("Alleen een beheerder beheert accounts en kenniscentra.")
+    return user
+
+
+def _accounts_page(error: str | None = None, status: int = 200, values: Any = None) -> Any:
+    user = _beheerder()
+    page = render_template(
+        "beheer_gebruikers.html",
+        user=user,
+        users=list_users(service().db),
+        centres=_centres(),
+        roles=ROLES,
+        min_password=MIN_PASSWORD_LENGTH,
+        error=error,
+        values=values or {},
+    )
+    return make_response(page, status)
+
+
+@bp.get("/beheer/gebruikers")
+def accounts() -> Any:
+    """Every account with its centre, role and state; the form to add one."""
+    return _accounts_page()
+
+
+@bp.post("/beheer/gebruikers")
+def add_account() -> Any:
+    """Add an account (the two passwords must match); 303 back to the list."""
+    user = _beheerder()
+    form = {k: (request.form.get(k) or "").strip()[:100] for k in ("naam", "centrum", "rol")}
+    password = (request.form.get("wachtwoord") or "")[:MAX_PASSWORD_LENGTH]
+    if password != (request.form.get("herhaling") or "")[:MAX_PASSWORD_LENGTH]:
+        return _accounts_page("De twee wachtwoorden verschillen.", 400, form)
+    try:
+        add_user(
+            service().db, form["naam"], form["centrum"] or None, form["rol"], password, door=user
+        )
+    except InvalidInput as exc:
+        return _accounts_page(str(exc), 400, form)
+    return redirect(url_for("beheer.accounts"), code=303)
+
+
+@bp.post("/beheer/gebruikers/<naam>/blokkeren")
+def block_account(naam: str) -> Any:
+    """Block an account (its sessions end at once)."""
+    block_user(service().db, naam[:100], door=_beheerder())
+    return redirect(url_for("beheer.accounts"), code=303)
+
+
+@bp.post("/beheer/gebruikers/<naam>/deblokkeren")
+def unblock_account(naam: str) -> Any:
+    """Let a blocked account log in again."""
+    unblock_user(service().db, naam[:100], door=_beheerder())
+    return redirect(url_for("beheer.accounts"), code=303)
+
+
+@bp.get("/beheer/centra")
+def centres() -> Any:
+    """The centres of the routing table: description, source, state, accounts, questions."""
+    user = _beheerder()
+    return render_template("beheer_centra.html", user=user, centres=service().centres(user))
+
+
+@bp.post("/beheer/centra/<code>/actief")
+def centre_active(code: str) -> Any:
+    """Switch a centre on (``actief=ja``) or off (``actief=nee``)."""
+    value = (request.form.get("actief") or "").strip()
+    if value not in ("ja", "nee"):
+        raise InvalidInput("Kies 'ja' of 'nee'.")
+    service().set_centre_active(_beheerder(), code[:40], value == "ja")
+    return redirect(url_for("beheer.centres"), code=303)
+
+
 # -- errors ----------------------------------------------------------------------------
 
 
@@ -367,8 +463,9 @@ def forbidden(exc: Forbidden) -> Any:
 
 
 @bp.errorhandler(QuestionNotFound)
-def not_found(exc: QuestionNotFound) -> Any:
-    """No such question: 404."""
+@bp.errorhandler(UserNotFound)
+def not_found(exc: Exception) -> Any:
+    """No such question or account: 404."""
     return _error(404, str(exc))
 
 

@@ -36,6 +36,7 @@ from kennisbank.vraagbaak.accounts import (
     block_user,
     get_user,
     list_users,
+    unblock_user,
 )
 from kennisbank.vraagbaak.backup import backup, export_json, import_json
 from kennisbank.vraagbaak.db import DB_FILENAME, SCHEMA_VERSION, VraagbaakDB
@@ -94,4 +95,5 @@ __all__ = [
     "import_json",
     "list_users",
     "route",
+    "unblock_user",
 ]

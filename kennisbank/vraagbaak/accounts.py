@@ -16,7 +16,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kennisbank.errors import InvalidInput
+from kennisbank.errors import Forbidden, InvalidInput
 from kennisbank.vraagbaak.db import ROLES, VraagbaakDB, audit, now
 from kennisbank.vraagbaak.errors import UserNotFound
 from kennisbank.vraagbaak.models import User
@@ -86,7 +86,10 @@ def add_user(
     *,
     door: User | None = None,
 ) -> User:
-    """Create an account (``door``: the beheerder who does it; None from the CLI)."""
+    """Create an account (``door``: the beheerder who does it; None from the CLI).
+
+    :class:`~kennisbank.errors.Forbidden` when ``door`` is no (unblocked) beheerder."""
+    _require_beheerder(db, door)
     validate_password(password)
     password_hash = hasher().hash(password)
     with db.write() as conn:
@@ -115,21 +118,46 @@ def get_user(db: VraagbaakDB, naam: str) -> User | None:
     return _user(row) if row else None
 
 
-def block_user(db: VraagbaakDB, naam: str, *, door: User | None = None) -> User:
-    """Block an account: it can no longer log in, and its open sessions stop working."""
+def _require_beheerder(db: VraagbaakDB, door: User | None) -> None:
+    """``door`` (None: the command line on the server) must be an unblocked beheerder,
+    as the database says now."""
+    if door is None:
+        return
+    current = get_user(db, door.naam)
+    if current is None or current.geblokkeerd or not current.is_beheerder:
+        raise Forbidden("Alleen een beheerder beheert accounts en kenniscentra.")
+
+
+def _set_blocked(db: VraagbaakDB, naam: str, blocked: bool, door: User | None) -> User:
+    _require_beheerder(db, door)
+    if door is not None and door.naam == naam and blocked:
+        raise InvalidInput("U kunt uw eigen account niet blokkeren.")
     with db.write() as conn:
         row = conn.execute("SELECT * FROM gebruikers WHERE naam = ?", (naam,)).fetchone()
         if row is None:
             raise UserNotFound(naam)
-        conn.execute("UPDATE gebruikers SET geblokkeerd = 1 WHERE id = ?", (row["id"],))
+        conn.execute(
+            "UPDATE gebruikers SET geblokkeerd = ? WHERE id = ?", (int(blocked), row["id"])
+        )
         audit(
             conn,
-            "account_geblokkeerd",
+            "account_geblokkeerd" if blocked else "account_gedeblokkeerd",
             gebruiker=door.id if door else None,
             detail={"naam": naam},
         )
         row = conn.execute("SELECT * FROM gebruikers WHERE id = ?", (row["id"],)).fetchone()
     return _user(row)
+
+
+def block_user(db: VraagbaakDB, naam: str, *, door: User | None = None) -> User:
+    """Block an account: it can no longer log in, and its open sessions stop working
+    (``door``: the beheerder who does it; None from the CLI)."""
+    return _set_blocked(db, naam, True, door)
+
+
+def unblock_user(db: VraagbaakDB, naam: str, *, door: User | None = None) -> User:
+    """Let a blocked account log in again (``door`` as for :func:`block_user`)."""
+    return _set_blocked(db, naam, False, door)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -175,5 +203,6 @@ __all__ = [
     "get_user",
     "hasher",
     "list_users",
+    "unblock_user",
     "validate_password",
 ]

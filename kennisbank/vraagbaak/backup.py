@@ -93,6 +93,8 @@ def _read_export(path: Path) -> dict[str, Any]:
 
 def _insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
     columns = [r["name"] for r in conn.execute(f"PRAGMA table_info({table})")]
+    if rows:  # an export of an older schema lacks newer columns: their defaults apply
+        columns = [c for c in columns if c in rows[0]]
     marks = ", ".join("?" for _ in columns)
     verb = "INSERT OR REPLACE" if table == "centra" else "INSERT"
     sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})"

@@ -36,8 +36,8 @@ DB_FILENAME = "vraagbaak.sqlite"
 STATUSES = ("nieuw", "in_behandeling", "beantwoord", "gepubliceerd", "ingetrokken")
 #: Roles of an account.
 ROLES = ("medewerker", "beheerder")
-#: What the audit trail records.
-ACTIONS = (
+#: What the audit trail records (schema version 1).
+_ACTIONS_V1 = (
     "ingediend",
     "gerouteerd",
     "doorgestuurd",
@@ -51,6 +51,8 @@ ACTIONS = (
     "ingelogd",
     "inloggen_mislukt",
 )
+#: What the audit trail records.
+ACTIONS = (*_ACTIONS_V1, "account_gedeblokkeerd", "centrum_gewijzigd")
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -125,9 +127,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             tijd TEXT NOT NULL,
             gebruiker INTEGER REFERENCES gebruikers(id),
             vraag INTEGER REFERENCES vragen(id),
+            actie TEXT NOT NULL CHECK (actie IN ({_in(_ACTIONS_V1)})),
+            detail TEXT NOT NULL DEFAULT '{{}}'
+        )""",
+        "CREATE INDEX audit_vraag ON audit(vraag, id)",
+    ),
+    # 2: a centre can be switched off by a beheerder (routing then skips it); the audit
+    # trail records that and unblocking an account (SQLite cannot change a CHECK: the
+    # table is copied).
+    (
+        "ALTER TABLE centra ADD COLUMN actief INTEGER NOT NULL DEFAULT 1 CHECK (actief IN (0, 1))",
+        f"""CREATE TABLE audit_v2 (
+            id INTEGER PRIMARY KEY,
+            tijd TEXT NOT NULL,
+            gebruiker INTEGER REFERENCES gebruikers(id),
+            vraag INTEGER REFERENCES vragen(id),
             actie TEXT NOT NULL CHECK (actie IN ({_in(ACTIONS)})),
             detail TEXT NOT NULL DEFAULT '{{}}'
         )""",
+        "INSERT INTO audit_v2 (id, tijd, gebruiker, vraag, actie, detail) "
+        "SELECT id, tijd, gebruiker, vraag, actie, detail FROM audit",
+        "DROP TABLE audit",
+        "ALTER TABLE audit_v2 RENAME TO audit",
         "CREATE INDEX audit_vraag ON audit(vraag, id)",
     ),
 )

@@ -129,10 +129,55 @@ class Vraagbaak:
         decision = self.router.route(fields[0])
         token = secrets.token_urlsafe(24)
         with self.db.write() as conn:
+            decision = self._active(conn, decision)
             vraag_id = self._insert(conn, token, fields, decision)
             row = conn.execute("SELECT * FROM vragen WHERE id = ?", (vraag_id,)).fetchone()
             status = records.question_status(conn, row)
         return Submission(vraag_id, token, status.referentie, decision, status)
+
+    @staticmethod
+    def _active(conn: sqlite3.Connection, decision: RoutingDecision) -> RoutingDecision:
+        """The decision, or the general queue when its centre was switched off."""
+        if decision.centrum is None:
+            return decision
+        row = conn.execute("SELECT actief FROM centra WHERE code = ?", (decision.centrum,))
+        found = row.fetchone()
+        if found is not None and found["actief"]:
+            return decision
+        why = f"{decision.reden}; {decision.centrum} is niet actief → algemene wachtrij"
+        return RoutingDecision(None, why, decision.themas)
+
+    # ------------------------------------------------------------------ centres
+    def centres(self, user: User) -> list[dict[str, object]]:
+        """Every centre with its description, source, whether it is active, its accounts
+        and its open questions (a beheerder only)."""
+        with self.db.read() as conn:
+            current = self._current_user(conn, user)
+            if not current.is_beheerder:
+                raise Forbidden("Alleen een beheerder beheert de kenniscentra.")
+            rows = conn.execute(
+                "SELECT c.*, "
+                "(SELECT COUNT(*) FROM gebruikers g WHERE g.centrum = c.code) AS accounts, "
+                "(SELECT COUNT(*) FROM vragen v WHERE v.centrum = c.code AND v.status IN "
+                f"({', '.join('?' for _ in OPEN_STATUSES)})) AS open_vragen "
+                "FROM centra c ORDER BY c.naam",
+                OPEN_STATUSES,
+            ).fetchall()
+            return [dict(row) for row in rows]
+
+    def set_centre_active(self, user: User, code: str, actief: bool) -> None:
+        """Switch a centre on or off (a beheerder only).  New questions for a centre that
+        is off go to the general queue; its open questions stay where they are."""
+        with self.db.write() as conn:
+            current = self._current_user(conn, user)
+            if not current.is_beheerder:
+                raise Forbidden("Alleen een beheerder beheert de kenniscentra.")
+            found = conn.execute("SELECT actief FROM centra WHERE code = ?", (code,)).fetchone()
+            if found is None:
+                raise InvalidInput(f"Onbekend kenniscentrum '{code[:40]}'.")
+            conn.execute("UPDATE centra SET actief = ? WHERE code = ?", (int(actief), code))
+            detail = {"centrum": code, "actief": bool(actief)}
+            audit(conn, "centrum_gewijzigd", gebruiker=current.id, detail=detail)
 
     def _insert(
         self,
@@ -271,9 +316,12 @@ class Vraagbaak:
         with self.db.write() as conn:
             current, row = self._visible(conn, user, vraag_id)
             self._require(row, ("nieuw", "in_behandeling"), "doorsturen")
-            sql = "SELECT 1 FROM centra WHERE code = ?"
-            if centrum is not None and conn.execute(sql, (centrum,)).fetchone() is None:
+            sql = "SELECT actief FROM centra WHERE code = ?"
+            found = conn.execute(sql, (centrum,)).fetchone() if centrum is not None else None
+            if centrum is not None and found is None:
                 raise InvalidInput(f"Onbekend kenniscentrum '{centrum}'.")
+            if found is not None and not found["actief"]:
+                raise InvalidInput(f"Kenniscentrum '{centrum}' is niet actief.")
             why = f"doorgestuurd door {current.naam}: {reden}"
             changes = {"status": "nieuw", "centrum": centrum, "behandelaar": None}
             self._update(conn, vraag_id, **changes, routering_reden=why)
