@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -569,6 +570,20 @@ def test_backup_is_consistent_while_another_connection_writes(
     assert 2 + 5 <= count <= 2 + len(written)
     assert audited[0] == count  # every copied question has its audit row: one snapshot
     assert VraagbaakDB(target).schema_version() == SCHEMA_VERSION
+
+
+def test_restore_as_the_readme_says(vb: Vraagbaak, db: VraagbaakDB, tmp_path: Path) -> None:
+    """Stop, delete -wal/-shm, copy the backup over: the backed-up state is back."""
+    kept = vb.submit_question(HANGJONGEREN)
+    target = backup(db, tmp_path / "kopie")
+    lost = vb.submit_question(f"{HANGJONGEREN} (na de back-up)")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db.path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(target, db.path)
+    restored = Vraagbaak(VraagbaakDB(db.path))
+    assert restored.question_by_token(kept.token).referentie == kept.referentie
+    with pytest.raises(QuestionNotFound):
+        restored.question_by_token(lost.token)
 
 
 def test_index_housekeeping_never_touches_the_vraagbaak(vb: Vraagbaak, db: VraagbaakDB) -> None:
