@@ -34,6 +34,10 @@ TIMEOUT = 30_000
 PASSWORD = "een lang genoeg wachtwoord"
 QUESTION = "Hoe pakken andere gemeenten overlast van hangjongeren in de wijk aan?"
 XSS = '<img src=x onerror="window.__xss=1"> Hoe pakken wijken overlast van hangjongeren aan?'
+XSS_NAME = '"><svg onload="window.__xss=2">'
+XSS_ANSWER = (
+    '<script>window.__xss=3</script><b onmouseover="window.__xss=4">Overlast</b> hangjongeren'
+)
 NAME, EMAIL = "Jantje Geheimnaam", "jantje.geheim@example.org"
 ANSWER = "Kijk naar de aanpak van overlast door hangjongeren in de voortgangsrapportage."
 CCV, RIVM = "ccv.medewerker", "rivm.medewerker"
@@ -214,10 +218,10 @@ def test_question_answered_with_citations_published_and_hidden_from_other_centre
     assert EMAIL not in other.content() and ANSWER not in other.content()
 
 
-def test_xss_payload_as_question_is_inert(new_page: Any, server: str) -> None:
+def test_xss_payloads_in_question_name_and_answer_are_inert(new_page: Any, server: str) -> None:
     assert route(XSS).centrum == "CCV"
     visitor = new_page()
-    reference = _ask(visitor, server, XSS)
+    reference = _ask(visitor, server, XSS, naam=XSS_NAME)
     expect(visitor.locator("blockquote.vraag")).to_contain_text(XSS)  # shown as text
     assert visitor.locator("blockquote.vraag img").count() == 0
     assert visitor.evaluate("window.__xss") is None
@@ -232,4 +236,24 @@ def test_xss_payload_as_question_is_inert(new_page: Any, server: str) -> None:
         staff.get_by_role("link", name=reference).click()
     expect(staff.locator("blockquote.vraag")).to_contain_text(XSS)
     assert staff.locator("blockquote.vraag img").count() == 0
+    expect(staff.get_by_text(XSS_NAME)).to_be_visible()  # the contact name, as text
+    assert staff.locator("svg[onload]").count() == 0
     assert staff.evaluate("window.__xss") is None
+
+    # the answer: as text on the staff page, the public page and the search
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Oppakken").click()
+    staff.get_by_label("Antwoord", exact=True).fill(XSS_ANSWER)
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Antwoorden", exact=True).click()
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Publiceren").click()
+    href = staff.get_by_role("link", name="openbare pagina").get_attribute("href")
+    assert href is not None
+    for page, url in ((visitor, href), (visitor, "/?q=" + quote("overlast hangjongeren"))):
+        page.goto(server + url if url.startswith("/") else url)
+        expect(page.get_by_text("window.__xss=3").first).to_be_visible()
+        assert page.locator("b[onmouseover], script:text('__xss')").count() == 0
+        page.mouse.move(200, 300)
+        assert page.evaluate("window.__xss") is None, url
+    assert XSS_NAME not in visitor.content()

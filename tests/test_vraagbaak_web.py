@@ -264,7 +264,18 @@ def test_a_published_answer_is_public_without_contact_details(
     assert one.get_json()["url"] == f"/vraagbaak/{vraag_id}"
     for response in (listing, one):
         _assert_no_contact(response.get_json())
-    schemas = {"Vragen": listing, "Vraag": one}
+    query = "q=overlast+hangjongeren+aanpak"
+    search = client.get(f"/api/search?{query}")
+    hits = search.get_json()["hits"]
+    found = [h for h in hits if h.get("vraag_id") == vraag_id]
+    assert found and hits[0] is found[0] and hidden_id not in {h.get("vraag_id") for h in hits}
+    _assert_no_contact(found[0])
+    for url in (f"/?{query}", f"/api/search?{query}", f"/api/search.csv?{query}"):
+        text = client.get(url).get_data(as_text=True)
+        assert f"/vraagbaak/{vraag_id}" in text, url
+        for field in ("naam", "organisatie", "email"):  # the place may be in the reports
+            assert CONTACT[field] not in text, (url, field)
+    schemas = {"Vragen": listing, "Vraag": one, "Search": search}
     for name, response in schemas.items():
         schema = _inline_refs(spec["components"]["schemas"][name], spec)
         validate(response.get_json(), schema, cls=OAS31Validator)
