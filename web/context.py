@@ -18,12 +18,22 @@ from flask import current_app
 
 from kennisbank.errors import KennisbankError
 from kennisbank.graph import commitments_for, document_mentions, entity_names
+from kennisbank.refcheck import (
+    Occurrence,
+    RefCheck,
+    check_references,
+    form_problem,
+    sentence_at,
+    store_occurrences,
+)
 from kennisbank.refs import KamerstukRef, find_refs, normalize_identifier
 from kennisbank.store import Store
 from kennisbank.vraagbaak import Vraagbaak, VraagbaakDB
 from kennisbank.vraagbaak.search import PublishedIndex
 
 _VRAAGBAAK_LOCK = threading.Lock()
+_CHECKS_LOCK = threading.Lock()
+_CHECKS: dict[str, tuple[tuple[float, int], dict[str, RefCheck]]] = {}
 
 
 class KamerstukNotFound(KennisbankError):
@@ -97,10 +107,12 @@ def document_context(doc_id: str) -> dict[str, Any]:
         refs = store.refs()
         mentions = document_mentions(store.conn, doc_id)
         names = entity_names(store.conn)
+        checks = reference_checks(store)
     by_id = {p["id"]: p for p in passages}
     by_passage: dict[str, list[dict[str, Any]]] = {}
     for ref in refs:
         if ref["document_id"] == doc_id:
+            ref.update(checked_ref(ref["identifier"], checks))
             _locate_ref(ref, by_id.get(ref["passage_id"]))
             by_passage.setdefault(ref["passage_id"], []).append(ref)
     for spans in mentions.values():
@@ -156,6 +168,53 @@ def ref_for_identifier(
     )
 
 
+def reference_checks(store: Store) -> dict[str, RefCheck]:
+    """The :mod:`kennisbank.refcheck` verdict on every cited Kamerstuk of the live store,
+    computed once per store file (a new generation is a new file)."""
+    path = str(store.path)
+    stat = store.path.stat()
+    stamp = (stat.st_mtime, stat.st_size)
+    with _CHECKS_LOCK:
+        cached = _CHECKS.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+    checks = check_references(store_occurrences(store))
+    with _CHECKS_LOCK:
+        _CHECKS.clear()  # one live store at a time
+        _CHECKS[path] = (stamp, checks)
+    return checks
+
+
+def checked_ref(identifier: str, checks: dict[str, RefCheck]) -> dict[str, Any]:
+    """What a page shows of a cited Kamerstuk: the complete official citation and the
+    official link, or — when a check failed — the citation as the source wrote it, the
+    note "bron lijkt onjuist: …" and no official link.  ``check`` is the whole verdict."""
+    m = _IDENTIFIER_RE.fullmatch(identifier)
+    assert m is not None
+    check = checks.get(identifier)
+    problem = form_problem(m["dossier"], m["nummer"])
+    if check is None:
+        check = RefCheck(identifier, problem is None, (problem,) if problem else ())
+    if not check.official:
+        return {
+            "citation": check.as_written or identifier,
+            "url": None,
+            "official": False,
+            "note": check.note,
+            "check": check.to_dict(),
+        }
+    ref = KamerstukRef(
+        m["dossier"], m["nummer"], kamer=check.kamer, vergaderjaar=check.vergaderjaar
+    )
+    return {
+        "citation": ref.citation,
+        "url": ref.url,
+        "official": True,
+        "note": None,
+        "check": check.to_dict(),
+    }
+
+
 def _excerpt(text: str, start: int | None, end: int | None, width: int = 160) -> str:
     """About ``width`` characters of ``text`` around ``start``–``end``."""
     if start is None or end is None:
@@ -188,12 +247,14 @@ def kamerstuk_context(identifier: str) -> dict[str, Any]:
         occurrences = store.refs(identifier)
         in_corpus = store.document_identifiers().get(identifier)
         commitments = commitments_for(store.conn, identifier=identifier)
+        checks = reference_checks(store)
         passages: dict[str, dict[str, dict[str, Any]]] = {}
         titles: dict[str, str] = {}
         for doc_id in dict.fromkeys(r["document_id"] for r in occurrences):
             passages[doc_id] = {p["id"]: p for p in store.passages(doc_id)}
             titles[doc_id] = store.document(doc_id)["title"]
     ref = ref_for_identifier(identifier, occurrences)
+    shown = checked_ref(identifier, checks)
     citations = []
     for row in occurrences:
         passage = passages[row["document_id"]].get(row["passage_id"])
@@ -218,8 +279,7 @@ def kamerstuk_context(identifier: str) -> dict[str, Any]:
         )
     return {
         "identifier": identifier,
-        "citation": ref.citation,
-        "url": ref.url,
+        **shown,
         "dossier": ref.dossier,
         "ondernummer": ref.ondernummer,
         "in_corpus": in_corpus is not None,
@@ -245,6 +305,7 @@ def kamerstukken_context() -> dict[str, Any]:
     with open_store() as store:
         refs = store.refs()
         in_corpus = store.document_identifiers()
+        checks = reference_checks(store)
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in refs:
         grouped[row["identifier"]].append(row)
@@ -259,8 +320,7 @@ def kamerstukken_context() -> dict[str, Any]:
         items.append(
             {
                 "identifier": identifier,
-                "citation": ref.citation,
-                "url": ref.url,
+                **checked_ref(identifier, checks),
                 "dossier": ref.dossier,
                 "citations": len(rows),
                 "documents": len({r["document_id"] for r in rows}),
@@ -282,15 +342,43 @@ def refs_context(text: str) -> dict[str, Any]:
     found = find_refs(text)
     with open_store() as store:
         in_corpus = store.document_identifiers()
-        cited = {r["identifier"] for r in store.refs()}
-    return {
-        "refs": [
-            {
-                **ref.to_dict(),
-                "in_corpus": ref.identifier in in_corpus,
-                "cited": ref.identifier in cited,
-            }
-            for ref in found
-        ],
-        "count": len(found),
-    }
+        known = store_occurrences(store)
+    cited = {o.identifier for o in known}
+    typed = [
+        Occurrence(
+            ref.identifier,
+            ref.dossier,
+            ref.ondernummer,
+            ref.kamer,
+            ref.vergaderjaar,
+            ref.text,
+            sentence_at(text, ref.start, ref.end),
+        )
+        for ref in found
+    ]
+    # The text's own references checked together with what the kennisbank knows: a
+    # missing Kamer or vergaderjaar is completed, a wrong one flagged.
+    checks = check_references([*known, *typed])
+    refs = []
+    for ref in found:
+        data = ref.to_dict()
+        check = checks[ref.identifier]
+        if check.official:
+            full = KamerstukRef(
+                ref.dossier,
+                ref.ondernummer,
+                kamer=ref.kamer or check.kamer,
+                vergaderjaar=ref.vergaderjaar or check.vergaderjaar,
+            )
+            data.update(kamer=full.kamer, vergaderjaar=full.vergaderjaar, citation=full.citation)
+        else:
+            data.update(citation=ref.text, url=None)
+        data.update(
+            official=check.official,
+            note=check.note,
+            check=check.to_dict(),
+            in_corpus=ref.identifier in in_corpus,
+            cited=ref.identifier in cited,
+        )
+        refs.append(data)
+    return {"refs": refs, "count": len(found)}

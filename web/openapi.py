@@ -214,13 +214,34 @@ def _schemas() -> dict[str, Any]:
                 "graph": _OBJ,
             },
         },
+        "RefCheck": {
+            "type": "object",
+            "description": "De controle van een Kamerstukverwijzing: vorm (5-cijferig dossier), "
+            "vergaderjaar tegen de datum in de verwijzende zin en tegen de nummers eromheen. "
+            "Niet officieel: citation is de tekst zoals de bron die schrijft, url is null.",
+            "required": ["identifier", "official", "reasons", "note", "completed"],
+            "properties": {
+                "identifier": {"type": "string"},
+                "official": {"type": "boolean"},
+                "reasons": _array({"type": "string"}),
+                "note": _STR_OR_NULL,
+                "kamer": _STR_OR_NULL,
+                "vergaderjaar": _STR_OR_NULL,
+                "completed": _array({"type": "string"}),
+                "as_written": {"type": "string"},
+                "checks": _array({"type": "string"}),
+            },
+        },
         "Kamerstuk": {
             "type": "object",
-            "required": ["identifier", "citation", "url", "in_corpus"],
+            "required": ["identifier", "citation", "url", "official", "check", "in_corpus"],
             "properties": {
                 "identifier": {"type": "string"},
                 "citation": {"type": "string"},
-                "url": {"type": "string"},
+                "url": _STR_OR_NULL,
+                "official": {"type": "boolean"},
+                "note": _STR_OR_NULL,
+                "check": _ref("RefCheck"),
                 "dossier": {"type": "string"},
                 "ondernummer": {"type": "string"},
                 "in_corpus": {"type": "boolean"},
@@ -242,7 +263,23 @@ def _schemas() -> dict[str, Any]:
         "Refs": {
             "type": "object",
             "required": ["refs", "count"],
-            "properties": {"refs": _array(_OBJ), "count": {"type": "integer"}},
+            "properties": {
+                "refs": _array(
+                    {
+                        "type": "object",
+                        "required": ["identifier", "citation", "url", "official", "check"],
+                        "properties": {
+                            "identifier": {"type": "string"},
+                            "citation": {"type": "string"},
+                            "url": _STR_OR_NULL,
+                            "official": {"type": "boolean"},
+                            "note": _STR_OR_NULL,
+                            "check": _ref("RefCheck"),
+                        },
+                    }
+                ),
+                "count": {"type": "integer"},
+            },
         },
         "Wijken": {
             "type": "object",

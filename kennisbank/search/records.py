@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kennisbank.model import Passage
+from kennisbank.refcheck import form_problem
 from kennisbank.refs import KamerstukRef, normalize_identifier
 from kennisbank.registry import Registry
 from kennisbank.search.facets import Catalog
@@ -133,7 +134,8 @@ def _record(
     identifier = normalize_identifier(doc.get("identifier") or "") or ""
     cited = list(dict.fromkeys(r["identifier"] for r in own))
     kst = list(dict.fromkeys(cited + [r["identifier"] for r in inherited]))
-    dossiers = [r["dossier"] for r in own + inherited]
+    # A dossier that cannot be one (the source's "317323") is no facet value.
+    dossiers = [r["dossier"] for r in own + inherited if form_problem(r["dossier"], "1") is None]
     vergaderjaren = [r["vergaderjaar"] for r in own + inherited if r.get("vergaderjaar")]
     citation = None
     if identifier:
