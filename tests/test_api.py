@@ -189,9 +189,19 @@ def test_csv_export_has_every_hit_of_every_page(search_client: FlaskClient) -> N
     assert response.status_code == 200
     assert response.mimetype == "text/csv" and response.is_streamed
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["document", "titel", "jaar", "sectie", "passage_id", "tekst", "url"]
+    assert rows[0] == [
+        "document",
+        "titel",
+        "jaar",
+        "sectie",
+        "passage_id",
+        "tekst",
+        "url",
+        "citaat",
+    ]
     assert len(rows) - 1 == min(total, 10_000)
     assert all(r[6].startswith("http://localhost/document/") and "#p-" in r[6] for r in rows[1:])
+    assert all(r[7].endswith(r[6]) and r[1] in r[7] for r in rows[1:])
 
 
 def test_csv_respects_filters(search_client: FlaskClient) -> None:

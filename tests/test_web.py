@@ -32,7 +32,7 @@ def test_start_page_lists_both_reports(client) -> None:  # type: ignore[no-untyp
 
 
 def test_html_page_and_json_twin_share_one_context(app, client) -> None:  # type: ignore[no-untyped-def]
-    with app.app_context():
+    with app.test_request_context("/"):  # the same host as the client: same permalinks
         expected = documents_context()
         expected_doc = document_context(DOC_2010)
     assert client.get("/api/documents").get_json() == expected
@@ -237,8 +237,13 @@ def test_document_citation_of_a_kamerstuk_is_official(tmp_path: Path) -> None:
     data = client.get(f"/api/documents/{doc_id}").get_json()
     if data["document"]["identifier"] != "kst-30995-78":
         pytest.skip("de metadata-sidecar zet hier geen identifier")
-    assert data["citation"]["text"] == "Kamerstukken 30 995, nr. 78"
+    assert data["citation"]["kamerstukken"] == "Kamerstukken 30 995, nr. 78"
+    assert (
+        data["citation"]["text"] == "Brief over de wijkenaanpak (2010), Kamerstukken 30 995, nr. 78"
+    )
     assert data["citation"]["official_url"].endswith("/kst-30995-78.html")
+    passage = data["passages"][-1]["citation"]
+    assert passage["kamerstukken"].startswith("Kamerstukken 30 995, nr. 78")
     kamerstuk = client.get("/api/kamerstukken/kst-30995-78").get_json()
     assert kamerstuk["in_corpus"] and kamerstuk["document"]["id"] == doc_id
 

@@ -1,12 +1,13 @@
 """Context builders: the data of each page, shared by the HTML page and its JSON twin.
 
-A context is plain JSON-ready data (dicts, lists, strings, numbers) without
-URLs that need a request, so ``jsonify(context)`` is the JSON twin and the
-template renders the same dict.
+A context is plain JSON-ready data (dicts, lists, strings, numbers), so
+``jsonify(context)`` is the JSON twin and the template renders the same dict;
+the few absolute URLs in it (citation permalinks) are made for the current request.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import defaultdict
@@ -14,8 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 
+from kennisbank import citations
 from kennisbank.errors import KennisbankError
 from kennisbank.graph import commitments_for, document_mentions, entity_names
 from kennisbank.refcheck import (
@@ -84,13 +86,50 @@ def documents_context() -> dict[str, Any]:
 
 
 def document_citation(doc: dict[str, Any]) -> dict[str, Any]:
-    """The official citation of a Kamerstuk document, else title and year."""
+    """The citation of a document (:mod:`kennisbank.citations`): issuer when stated, title,
+    date or year, and the official Kamerstuk citation when its identifier is certain."""
     identifier = normalize_identifier(doc.get("identifier") or "")
-    if identifier:
-        ref = ref_for_identifier(identifier)
-        return {"text": ref.citation, "identifier": identifier, "official_url": ref.url}
-    year = f" ({doc['year']})" if doc.get("year") else ""
-    return {"text": f"{doc['title']}{year}", "identifier": None, "official_url": None}
+    kamerstuk = ref_for_identifier(identifier) if identifier else None
+    return {
+        "text": citations.document_text(doc, kamerstuk.citation if kamerstuk else None),
+        "kamerstukken": kamerstuk.citation if kamerstuk else None,
+        "issuer": citations.issuer(doc),
+        "identifier": identifier,
+        "official_url": kamerstuk.url if kamerstuk else None,
+    }
+
+
+def passage_citations(
+    doc: dict[str, Any], passages: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The citation of each passage (by id), with an absolute permalink."""
+    kamerstuk = document_citation(doc)["kamerstukken"]
+    base = url_for("views.document", doc_id=doc["id"], _external=True)
+    return {
+        p["id"]: citations.passage_citation(
+            doc, p.get("section_path") or [], f"{base}#p-{p['id']}", kamerstuk
+        )
+        for p in passages
+    }
+
+
+def citation_documents(doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Title, year, date, identifier and metadata of the given documents (for citations)."""
+    ids = list(dict.fromkeys(doc_ids))
+    if not ids:
+        return {}
+    with open_store() as store:
+        rows = store.conn.execute(
+            "SELECT id, title, year, date, identifier, metadata FROM documents "
+            f"WHERE id IN ({', '.join('?' for _ in ids)})",
+            ids,
+        ).fetchall()
+    found = {}
+    for row in rows:
+        doc = dict(row)
+        doc["metadata"] = json.loads(doc["metadata"] or "{}")
+        found[doc["id"]] = doc
+    return found
 
 
 def document_context(doc_id: str) -> dict[str, Any]:
@@ -121,6 +160,9 @@ def document_context(doc_id: str) -> dict[str, Any]:
             span["name"] = known.get("name", span["surface"])
             span["type"] = known.get("type", span["entity_id"].partition("/")[0])
     labels = {p["id"]: p["label"] for p in passages if p["kind"] == "footnote"}
+    cited = passage_citations(doc, passages)
+    for passage in passages:
+        passage["citation"] = cited[passage["id"]]
     return {
         "document": doc,
         "passages": passages,

@@ -11,7 +11,9 @@ from typing import Any
 
 from flask import url_for
 
+from kennisbank.citations import passage_citation
 from kennisbank.vraagbaak.search import DOCTYPE, DOCTYPE_LABEL
+from web.context import citation_documents, document_citation
 from web.params import MAX_LIMIT, MAX_OFFSET, SearchParams
 from web.searching import engine, passage_filters, plain, qa_hits
 
@@ -30,7 +32,7 @@ def _cell(text: Any) -> str:
 def csv_rows(params: SearchParams) -> Iterator[list[str]]:
     """Every hit of the search (all pages, at most :data:`MAX_CSV_ROWS`), as CSV rows."""
     search = engine()
-    yield ["document", "titel", "jaar", "sectie", "passage_id", "tekst", "url"]
+    yield ["document", "titel", "jaar", "sectie", "passage_id", "tekst", "url", "citaat"]
     answers = qa_hits(params)[:MAX_CSV_ROWS]
     for hit in answers:
         url = url_for("vraagbaak.published", vraag_id=hit.qa.id, _external=True)
@@ -42,6 +44,7 @@ def csv_rows(params: SearchParams) -> Iterator[list[str]]:
             _cell(hit.qa.referentie),
             _cell(hit.qa.antwoord),
             _cell(url),
+            _cell(f"Vraagbaak Wijkenaanpak, {hit.qa.referentie}. {url}"),
         ]
     filters = passage_filters(params)
     offset = 0
@@ -58,9 +61,22 @@ def csv_rows(params: SearchParams) -> Iterator[list[str]]:
             snippets=False,
         )
         hits = getattr(result, "hits", []) or []
-        for hit in hits:
-            data = plain(hit)
+        rows = [plain(hit) for hit in hits]
+        docs = citation_documents([data["document_id"] for data in rows])
+        for data in rows:
             url = url_for("views.document", doc_id=data["document_id"], _external=True)
+            link = f"{url}#p-{data['passage_id']}"
+            doc = docs.get(data["document_id"])
+            cite = (
+                passage_citation(
+                    doc,
+                    data.get("section_path") or [],
+                    link,
+                    document_citation(doc)["kamerstukken"],
+                )["text"]
+                if doc
+                else ""
+            )
             yield [
                 _cell(data["document_id"]),
                 _cell(data.get("document_title")),
@@ -68,7 +84,8 @@ def csv_rows(params: SearchParams) -> Iterator[list[str]]:
                 _cell(" › ".join(data.get("section_path") or [])),
                 _cell(data["passage_id"]),
                 _cell(data.get("text")),
-                _cell(f"{url}#p-{data['passage_id']}"),
+                _cell(link),
+                _cell(cite),
             ]
         offset += MAX_LIMIT
         if not hits or offset >= int(getattr(result, "total", 0) or 0):

@@ -89,7 +89,16 @@ def _schemas() -> dict[str, Any]:
                     "description": "HTML-veilig, alleen <mark> als opmaak",
                 },
                 "entities": _array(_ref("EntityRef")),
-                "citation": _STR_OR_NULL,
+                "citation": {
+                    "type": ["string", "null"],
+                    "description": "Citeertekst: uitgever (als bekend), titel (datum), "
+                    "Kamerstuk (als zeker), sectie, Kennisbank Wijkenaanpak, permalink",
+                },
+                "citation_kamerstukken": {
+                    "type": ["string", "null"],
+                    "description": "Kamerstukken-stijl (alleen als het document een Kamerstuk is)",
+                },
+                "permalink": {"type": "string", "description": "Absolute link naar de passage"},
                 "year": _INT_OR_NULL,
                 "answer": {
                     "type": ["object", "null"],

@@ -23,12 +23,13 @@ from urllib.parse import quote
 from flask import current_app, url_for
 
 from kennisbank.answers import answer_box
+from kennisbank.citations import passage_citation
 from kennisbank.errors import IndexMissing
 from kennisbank.graph import entity_names
 from kennisbank.refs import normalize_identifier, parse_ref
 from kennisbank.search import LiveSearch
 from kennisbank.vraagbaak.search import DOCTYPE, DOCTYPE_LABEL, QAHit
-from web.context import open_store, published_index
+from web.context import citation_documents, document_citation, open_store, published_index
 from web.markup import entity_url
 from web.params import ENGINE_FIELDS, FACETS, MAX_OFFSET, SORTS, SearchParams
 
@@ -173,15 +174,29 @@ def _entity_ref(value: Any, names: dict[str, dict[str, str]]) -> dict[str, Any] 
 
 
 def _hits(result: Any, names: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    found = [plain(hit) for hit in getattr(result, "hits", []) or []]
+    docs = citation_documents([data["document_id"] for data in found])
+    kamerstuk = {i: document_citation(d)["kamerstukken"] for i, d in docs.items()}
     hits = []
-    for hit in getattr(result, "hits", []) or []:
-        data = plain(hit)
+    for data in found:
         entities = [_entity_ref(e, names) for e in data.get("entities") or []]
         data["entities"] = [e for e in entities if e is not None]
         data["url"] = url_for("views.document", doc_id=data["document_id"]) + (
             f"#p-{data['passage_id']}"
         )
         data["soort"] = "passage"
+        doc = docs.get(data["document_id"])
+        if doc is not None:
+            permalink = url_for("views.document", doc_id=doc["id"], _external=True)
+            cite = passage_citation(
+                doc,
+                data.get("section_path") or [],
+                f"{permalink}#p-{data['passage_id']}",
+                kamerstuk[doc["id"]],
+            )
+            data["citation"] = cite["text"]
+            data["citation_kamerstukken"] = cite["kamerstukken"]
+            data["permalink"] = cite["permalink"]
         hits.append(data)
     return hits
 
@@ -225,7 +240,9 @@ def qa_hit(hit: QAHit, names: dict[str, dict[str, str]]) -> dict[str, Any]:
         "centrum": qa.centrum_naam,
         "gepubliceerd": qa.gepubliceerd,
         "citation": f"Vraagbaak Wijkenaanpak, {qa.referentie}, beantwoord door {centre}, "
-        f"gepubliceerd {date}",
+        f"gepubliceerd {date}. {url_for('vraagbaak.published', vraag_id=qa.id, _external=True)}",
+        "citation_kamerstukken": None,
+        "permalink": url_for("vraagbaak.published", vraag_id=qa.id, _external=True),
         "year": hit.year,
         "answer": None,
         "citaten": len(qa.citaten),
