@@ -211,7 +211,7 @@ def test_csv_respects_filters(search_client: FlaskClient) -> None:
 
 
 def test_csv_cells_are_never_formulas() -> None:
-    from web.exports import _cell
+    from web.exports import csv_cell as _cell
 
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _cell("-1") == "'-1" and _cell("wijk") == "wijk" and _cell(None) == ""

@@ -218,3 +218,50 @@ def test_json_twin_link_serves_the_same_search(page: Any, server: str) -> None:
     data = json.loads(body)
     first = page.locator("ol.hits li.hit h3 a").first.inner_text()
     assert data["hits"][0]["document_title"] == first
+
+
+def test_copy_a_passage_citation_to_the_clipboard(page: Any, server: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    _search(page, server, "wijkagenten")
+    first = page.locator("ol.hits > li.hit").first
+    first.get_by_text("Citeer", exact=True).click()
+    button = first.get_by_role("button", name="Kopieer citaat")
+    expect(button).to_be_visible()  # the script shows it: the clipboard is there
+    button.click()
+    expect(first.locator(".copy-status")).to_have_text("Gekopieerd.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    expected = first.locator("textarea.citeertekst").input_value()
+    assert copied == expected
+    href = first.locator("h3 a").get_attribute("href")
+    assert href is not None and copied.endswith(server + href)  # the passage's permalink
+    assert copied.startswith(first.locator("h3 a").inner_text())
+    assert " › " in copied and "Kennisbank Wijkenaanpak" in copied
+    # and from the keyboard on the document page, at the passage the permalink opens
+    page.goto(server + href)
+    passage = page.locator(href[href.index("#") :])
+    cite = passage.locator("details.cite-passage summary")
+    cite.focus()
+    page.keyboard.press("Enter")
+    passage.get_by_role("button", name="Kopieer citaat").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("navigator.clipboard.readText()") == copied
+
+
+def test_open_the_register_and_filter_on_a_dossier(page: Any, server: str) -> None:
+    page.goto(server + "/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Toezeggingen").click()
+    expect(page.get_by_role("heading", name="Toezeggingen", level=1)).to_be_visible()
+    everything = page.locator("li.toezegging").count()
+    assert everything == 32
+    with page.expect_navigation():
+        page.locator("section.facet", has_text="Kamerstukdossier").get_by_role(
+            "link", name="30 995"
+        ).click()
+    assert "f.dossier=30995" in page.url
+    shown = page.locator("li.toezegging")
+    assert 0 < shown.count() < everything
+    expect(page.locator("p.result-count")).to_have_text(f"{shown.count()} toezeggingen")
+    for i in range(shown.count()):
+        expect(shown.nth(i)).to_contain_text("30 995")
+    expect(page.locator("li.toezegging.status-nagekomen").first).to_contain_text("Bewijs")

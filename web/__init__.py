@@ -25,7 +25,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kennisbank.config import Settings, load_settings
 from kennisbank.errors import InvalidInput
-from web import api, beheer, charts, errors, markup, views, vraagbaak
+from web import api, beheer, charts, errors, markup, toezeggingen, views, vraagbaak
 from web.entity_types import TYPE_LABELS
 from web.params import DEFAULT_SORT, FACETS, MAX_QUERY_CHARS
 
@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(vraagbaak.bp)
     app.register_blueprint(beheer.bp)
+    app.register_blueprint(toezeggingen.bp)
     errors.register(app)
     _protect(app)
     _template_helpers(app)

@@ -23,7 +23,7 @@ MAX_CSV_ROWS = MAX_OFFSET
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(text: Any) -> str:
+def csv_cell(text: Any) -> str:
     """A CSV cell that a spreadsheet will not read as a formula."""
     value = "" if text is None else str(text)
     return "'" + value if value.startswith(_FORMULA_START) else value
@@ -37,14 +37,14 @@ def csv_rows(params: SearchParams) -> Iterator[list[str]]:
     for hit in answers:
         url = url_for("vraagbaak.published", vraag_id=hit.qa.id, _external=True)
         yield [
-            _cell(DOCTYPE),
-            _cell(hit.qa.vraag),
-            _cell(hit.year),
-            _cell(DOCTYPE_LABEL),
-            _cell(hit.qa.referentie),
-            _cell(hit.qa.antwoord),
-            _cell(url),
-            _cell(f"Vraagbaak Wijkenaanpak, {hit.qa.referentie}. {url}"),
+            csv_cell(DOCTYPE),
+            csv_cell(hit.qa.vraag),
+            csv_cell(hit.year),
+            csv_cell(DOCTYPE_LABEL),
+            csv_cell(hit.qa.referentie),
+            csv_cell(hit.qa.antwoord),
+            csv_cell(url),
+            csv_cell(f"Vraagbaak Wijkenaanpak, {hit.qa.referentie}. {url}"),
         ]
     filters = passage_filters(params)
     offset = 0
@@ -78,14 +78,14 @@ def csv_rows(params: SearchParams) -> Iterator[list[str]]:
                 else ""
             )
             yield [
-                _cell(data["document_id"]),
-                _cell(data.get("document_title")),
-                _cell(data.get("year")),
-                _cell(" › ".join(data.get("section_path") or [])),
-                _cell(data["passage_id"]),
-                _cell(data.get("text")),
-                _cell(link),
-                _cell(cite),
+                csv_cell(data["document_id"]),
+                csv_cell(data.get("document_title")),
+                csv_cell(data.get("year")),
+                csv_cell(" › ".join(data.get("section_path") or [])),
+                csv_cell(data["passage_id"]),
+                csv_cell(data.get("text")),
+                csv_cell(link),
+                csv_cell(cite),
             ]
         offset += MAX_LIMIT
         if not hits or offset >= int(getattr(result, "total", 0) or 0):

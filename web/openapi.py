@@ -15,6 +15,7 @@ from web.params import (
     MIN_YEAR,
     SORTS,
 )
+from web.toezeggingen import FACETS as REGISTER_FACETS
 from web.vraagbaak import MAX_API_LIMIT
 
 _OBJ: dict[str, Any] = {"type": "object", "additionalProperties": True}
@@ -269,6 +270,39 @@ def _schemas() -> dict[str, Any]:
                 "dossiers": _array(_OBJ),
             },
         },
+        "Toezeggingen": {
+            "type": "object",
+            "description": "Het register van toezeggingen: per toezegging de tekst, wie, waar en "
+            "wanneer, de Kamerstukken (gecontroleerd), thema's en entiteiten, en de status "
+            "(open, nagekomen, onbekend) met het bewijs.",
+            "required": ["toezeggingen", "total", "facets"],
+            "properties": {
+                "toezeggingen": _array(
+                    {
+                        "type": "object",
+                        "required": ["id", "text", "subject", "status", "evidence", "url"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "text": {"type": "string"},
+                            "subject": {"type": "string"},
+                            "speaker": _STR_OR_NULL,
+                            "venue": _STR_OR_NULL,
+                            "date": _STR_OR_NULL,
+                            "year": _INT_OR_NULL,
+                            "status": {"type": "string", "enum": ["open", "nagekomen", "onbekend"]},
+                            "evidence": _OBJ,
+                            "refs": _array(_OBJ),
+                            "themas": _array(_OBJ),
+                            "entities": _array(_OBJ),
+                            "url": {"type": "string"},
+                        },
+                    }
+                ),
+                "total": {"type": "integer"},
+                "all": {"type": "integer"},
+                "facets": _array(_OBJ),
+            },
+        },
         "Refs": {
             "type": "object",
             "required": ["refs", "count"],
@@ -405,6 +439,15 @@ def _search_parameters() -> list[dict[str, Any]]:
     return params
 
 
+def _register_parameters() -> list[dict[str, Any]]:
+    """The filters of the register of commitments (repeatable, at most 200 characters)."""
+    value = {"type": "string", "minLength": 1, "maxLength": 200}
+    return [
+        _query(f"f.{name}", f"Filter op {label.lower()} (herhaalbaar)", _array(value), explode=True)
+        for name, label in REGISTER_FACETS.items()
+    ]
+
+
 def _responses(schema: str, *errors: int, media: str = "application/json") -> dict[str, Any]:
     texts = {400: "Ongeldige parameter", 404: "Onbekend", 503: "Index of zoeken niet beschikbaar"}
     body = {media: {"schema": _ref(schema) if media == "application/json" else {"type": "string"}}}
@@ -463,6 +506,19 @@ def openapi_document() -> dict[str, Any]:
             "Experimenten en deelnemers", _responses("Experimenten", 503), op_id="experimenten"
         ),
         "/api/partners": _get("Alliantiepartners", _responses("Partners", 503), op_id="partners"),
+        "/api/toezeggingen": _get(
+            "Het register van toezeggingen (filters f.status, f.jaar, f.dossier, f.thema, "
+            "f.entiteit)",
+            _responses("Toezeggingen", 400, 503),
+            _register_parameters(),
+            "toezeggingen",
+        ),
+        "/api/toezeggingen.csv": _get(
+            "Het register van toezeggingen als CSV",
+            _responses("Toezeggingen", 400, 503, media="text/csv"),
+            _register_parameters(),
+            "toezeggingenCsv",
+        ),
         "/api/kamerstukken": _get(
             "Alle geciteerde Kamerstukken", _responses("Kamerstukken", 503), op_id="kamerstukken"
         ),
