@@ -415,3 +415,20 @@ def test_unknown_parameters_are_ignored_and_only_the_question_form_writes(app, c
         assert rule.methods is not None and rule.methods <= allowed, rule
     response = client.post("/documenten")
     assert response.status_code == 405 and "niet toegestaan" in response.get_data(as_text=True)
+
+
+def test_the_home_page_says_what_the_kennisbank_holds_now(client) -> None:  # type: ignore[no-untyped-def]
+    html = " ".join(client.get("/").get_data(as_text=True).split())
+    assert "Nu bevat ze 2 documenten: 2 voortgangsrapportages (2008, 2010), samen" in html
+    assert "evaluaties" not in html  # it holds none
+    assert "kennisbank harvest --dossier 30995" in html and "<code>corpus/</code>" in html
+    holdings = client.get("/api/search").get_json()["holdings"]
+    assert holdings == [
+        {
+            "type": "voortgangsrapportage",
+            "count": 2,
+            "label": "voortgangsrapportages",
+            "years": [2008, 2010],
+            "period": "2008, 2010",
+        }
+    ]

@@ -460,6 +460,49 @@ def _answer_box(params: SearchParams) -> dict[str, Any] | None:
     return data
 
 
+#: Document types (``DOCUMENT_TYPES`` of the indexer) in Dutch: singular and plural.
+TYPE_NAMES = {
+    "voortgangsrapportage": ("voortgangsrapportage", "voortgangsrapportages"),
+    "kamerstuk": ("Kamerstuk", "Kamerstukken"),
+    "charter": ("charter", "charters"),
+    "wijkactieplan": ("wijkactieplan", "wijkactieplannen"),
+    "brief": ("brief", "brieven"),
+    "bijlage": ("bijlage", "bijlagen"),
+    "handelingen": ("Handelingen", "Handelingen"),
+    "regeling": ("regeling", "regelingen"),
+    "overig": ("overig document", "overige documenten"),
+}
+
+
+def holdings(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the kennisbank holds now: per document type the number and the years."""
+    by_type: dict[str, list[int | None]] = {}
+    for doc in documents:
+        by_type.setdefault(doc.get("type") or "overig", []).append(doc.get("year"))
+    found = []
+    for doc_type, years in sorted(by_type.items(), key=lambda item: (-len(item[1]), item[0])):
+        one, many = TYPE_NAMES.get(doc_type, (doc_type, doc_type))
+        known = sorted({y for y in years if y})
+        found.append(
+            {
+                "type": doc_type,
+                "count": len(years),
+                "label": one if len(years) == 1 else many,
+                "years": known,
+                "period": (
+                    ""
+                    if not known
+                    else str(known[0])
+                    if len(known) == 1
+                    else ", ".join(map(str, known))
+                    if len(known) <= 4
+                    else f"{known[0]}–{known[-1]}"
+                ),
+            }
+        )
+    return found
+
+
 def start_context(params: SearchParams) -> dict[str, Any]:
     """The start page (no query, no filters): the search box, the documents, and the
     facets over the whole collection to start browsing from (when search is available)."""
@@ -470,11 +513,13 @@ def start_context(params: SearchParams) -> dict[str, Any]:
         facets, total = _facets(result, params), int(getattr(result, "total", 0) or 0)
     except SearchUnavailable:
         pass
+    documents = _start_documents()
     return {
         "params": params.public(),
         "available": True,
         "message": None,
-        "documents": _start_documents(),
+        "documents": documents,
+        "holdings": holdings(documents),
         "query": "",
         "total": total,
         "hits": [],
