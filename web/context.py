@@ -157,7 +157,7 @@ def document_context(doc_id: str) -> dict[str, Any]:
     for spans in mentions.values():
         for span in spans:
             known = names.get(span["entity_id"], {})
-            span["name"] = known.get("name", span["surface"])
+            span["name"] = known.get("label") or known.get("name", span["surface"])
             span["type"] = known.get("type", span["entity_id"].partition("/")[0])
     labels = {p["id"]: p["label"] for p in passages if p["kind"] == "footnote"}
     cited = passage_citations(doc, passages)

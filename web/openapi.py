@@ -1,4 +1,8 @@
-"""The OpenAPI 3.1 description of ``/api/…``, built from the same limits the code enforces."""
+"""The OpenAPI 3.1 description of ``/api/…``, built from the same limits the code enforces.
+
+Why one module: it is one document — the schemas, parameters and paths refer to each
+other by name, and a reader checks the API against it in one place.
+"""
 
 from __future__ import annotations
 
@@ -496,8 +500,11 @@ def openapi_document() -> dict[str, Any]:
             "Alle entiteiten", _responses("Entities", 400, 503), [type_param], "entities"
         ),
         "/api/entities/{entity_type}/{slug}": _get(
-            "Kaart van één entiteit",
-            _responses("EntityCard", 404, 503),
+            "Kaart van één entiteit (een korte slug die één entiteit noemt: 302 naar de kaart)",
+            {
+                **_responses("EntityCard", 404, 503),
+                "302": {"description": "Doorverwijzing naar de canonieke slug"},
+            },
             [_path("entity_type", "Soort entiteit"), _path("slug", "Slug")],
             "entity",
         ),

@@ -1,4 +1,8 @@
-"""Context builders for the overviews: ``/wijken``, ``/experimenten`` and ``/partners``."""
+"""Context builders for the overviews: ``/wijken``, ``/experimenten`` and ``/partners``.
+
+Entities are named by their labels (:func:`kennisbank.graph.entity_names`): a wijk called
+``Noord`` reads ``Noord (Amsterdam)`` wherever it appears.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ def wijken_context() -> dict[str, Any]:
             {
                 "id": wijk["id"],
                 "name": wijk["name"],
+                "label": names.get(wijk["id"], {}).get("label", wijk["name"]),
                 "status": wijk["attributes"].get("status", "onbekend"),
                 "mentions": wijk["mentions"],
                 "documents": wijk["documents"],
@@ -42,7 +47,7 @@ def wijken_context() -> dict[str, Any]:
         {
             "id": gid or None,
             "name": names.get(gid, {}).get("name", gid or "Onbekende gemeente"),
-            "wijken": sorted(items, key=lambda w: (_status_rank(w["status"]), w["name"])),
+            "wijken": sorted(items, key=lambda w: (_status_rank(w["status"]), w["label"])),
         }
         for gid, items in groups.items()
     ]
@@ -69,7 +74,7 @@ def experimenten_context() -> dict[str, Any]:
         if link["type"] == "deelnemer":
             target = link["target_id"]
             participants[link["source_id"]].append(
-                {"id": target, "name": names.get(target, {}).get("name", target)}
+                {"id": target, "name": names.get(target, {}).get("label", target)}
             )
     items = [
         {
@@ -99,7 +104,7 @@ def partners_context() -> dict[str, Any]:
             active[link["source_id"]].append(
                 {
                     "id": target,
-                    "name": names.get(target, {}).get("name", target),
+                    "name": names.get(target, {}).get("label", target),
                     "type": target.partition("/")[0],
                 }
             )
@@ -128,3 +133,46 @@ def partners_context() -> dict[str, Any]:
         ],
         "total": len(partners),
     }
+
+
+#: Document types (``DOCUMENT_TYPES`` of the indexer) in Dutch: singular and plural.
+TYPE_NAMES = {
+    "voortgangsrapportage": ("voortgangsrapportage", "voortgangsrapportages"),
+    "kamerstuk": ("Kamerstuk", "Kamerstukken"),
+    "charter": ("charter", "charters"),
+    "wijkactieplan": ("wijkactieplan", "wijkactieplannen"),
+    "brief": ("brief", "brieven"),
+    "bijlage": ("bijlage", "bijlagen"),
+    "handelingen": ("Handelingen", "Handelingen"),
+    "regeling": ("regeling", "regelingen"),
+    "overig": ("overig document", "overige documenten"),
+}
+
+
+def holdings(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the kennisbank holds now: per document type the number and the years."""
+    by_type: dict[str, list[int | None]] = {}
+    for doc in documents:
+        by_type.setdefault(doc.get("type") or "overig", []).append(doc.get("year"))
+    found = []
+    for doc_type, years in sorted(by_type.items(), key=lambda item: (-len(item[1]), item[0])):
+        one, many = TYPE_NAMES.get(doc_type, (doc_type, doc_type))
+        known = sorted({y for y in years if y})
+        found.append(
+            {
+                "type": doc_type,
+                "count": len(years),
+                "label": one if len(years) == 1 else many,
+                "years": known,
+                "period": (
+                    ""
+                    if not known
+                    else str(known[0])
+                    if len(known) == 1
+                    else ", ".join(map(str, known))
+                    if len(known) <= 4
+                    else f"{known[0]}–{known[-1]}"
+                ),
+            }
+        )
+    return found

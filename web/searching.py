@@ -8,6 +8,10 @@ Published Vraagbaak answers (:mod:`kennisbank.vraagbaak.search`) are merged in a
 hits of their own kind (``soort`` ``vraag_en_antwoord``): they come first, and the
 answers and the passages are paged as one list; the *Documenttype* facet has the value
 ``vraag-en-antwoord`` for them.  The CSV export is in :mod:`web.exports`.
+
+Why one module: the search page is one context — answers, passages, facets, paging,
+the answer box and the refine links are built from the same result and the same page
+URLs (:func:`_search_url`); split up, each part would need the others' internals.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from kennisbank.refs import normalize_identifier, parse_ref
 from kennisbank.search import LiveSearch
 from kennisbank.vraagbaak.search import DOCTYPE, DOCTYPE_LABEL, QAHit
 from web.context import citation_documents, document_citation, open_store, published_index
+from web.entities import label_entity_facets
 from web.markup import entity_url
+from web.overviews import holdings
 from web.params import ENGINE_FIELDS, FACETS, MAX_OFFSET, SORTS, SearchParams
 
 _ENGINE_LOCK = threading.Lock()
@@ -168,7 +174,7 @@ def _entity_ref(value: Any, names: dict[str, dict[str, str]]) -> dict[str, Any] 
     name = value.get("name") if isinstance(value, dict) else None
     return {
         "id": entity_id,
-        "name": name or known.get("name") or entity_id.partition("/")[2],
+        "name": name or known.get("label") or known.get("name") or entity_id.partition("/")[2],
         "type": known.get("type") or entity_id.partition("/")[0],
     }
 
@@ -383,6 +389,7 @@ def search_context(params: SearchParams) -> dict[str, Any]:
         facets = [f for f in facets if f["name"] == "type"]
     suggestion = getattr(result, "suggestion", None)
     names = _entity_names()
+    label_entity_facets(facets, names)  # "Noord (Amsterdam)", not three times "Noord"
     hits = [qa_hit(hit, names) for hit in on_page]
     if passage_limit > 0:
         hits += _hits(result, names)
@@ -458,49 +465,6 @@ def _answer_box(params: SearchParams) -> dict[str, Any] | None:
                 else None
             )
     return data
-
-
-#: Document types (``DOCUMENT_TYPES`` of the indexer) in Dutch: singular and plural.
-TYPE_NAMES = {
-    "voortgangsrapportage": ("voortgangsrapportage", "voortgangsrapportages"),
-    "kamerstuk": ("Kamerstuk", "Kamerstukken"),
-    "charter": ("charter", "charters"),
-    "wijkactieplan": ("wijkactieplan", "wijkactieplannen"),
-    "brief": ("brief", "brieven"),
-    "bijlage": ("bijlage", "bijlagen"),
-    "handelingen": ("Handelingen", "Handelingen"),
-    "regeling": ("regeling", "regelingen"),
-    "overig": ("overig document", "overige documenten"),
-}
-
-
-def holdings(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the kennisbank holds now: per document type the number and the years."""
-    by_type: dict[str, list[int | None]] = {}
-    for doc in documents:
-        by_type.setdefault(doc.get("type") or "overig", []).append(doc.get("year"))
-    found = []
-    for doc_type, years in sorted(by_type.items(), key=lambda item: (-len(item[1]), item[0])):
-        one, many = TYPE_NAMES.get(doc_type, (doc_type, doc_type))
-        known = sorted({y for y in years if y})
-        found.append(
-            {
-                "type": doc_type,
-                "count": len(years),
-                "label": one if len(years) == 1 else many,
-                "years": known,
-                "period": (
-                    ""
-                    if not known
-                    else str(known[0])
-                    if len(known) == 1
-                    else ", ".join(map(str, known))
-                    if len(known) <= 4
-                    else f"{known[0]}–{known[-1]}"
-                ),
-            }
-        )
-    return found
 
 
 def start_context(params: SearchParams) -> dict[str, Any]:

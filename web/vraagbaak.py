@@ -117,7 +117,7 @@ def _topics(qa: PublishedQA) -> list[dict[str, Any]]:
         found.append(
             {
                 "id": topic.waarde,
-                "name": known.get("name") or topic.waarde.partition("/")[2],
+                "name": known.get("label") or known.get("name") or topic.waarde.partition("/")[2],
                 "type": known.get("type") or topic.waarde.partition("/")[0],
                 "url": entity_url(topic.waarde),
             }
