@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kennisbank.graph import entity_names
+from kennisbank.search.fields import WEB_FACETS
 from kennisbank.toezeggingen import STATUSES, Toezegging, register
 from web.context import checked_ref, open_store, reference_checks
 from web.exports import csv_cell
@@ -30,9 +31,9 @@ bp = Blueprint("toezeggingen", __name__)
 #: The register's facets: URL name (``f.<name>``) → Dutch label.
 FACETS = {
     "status": "Status",
-    "jaar": "Jaar",
-    "dossier": "Kamerstukdossier",
-    "thema": "Thema",
+    "jaar": WEB_FACETS["jaar"].label,
+    "dossier": WEB_FACETS["dossier"].label,
+    "thema": WEB_FACETS["thema"].label,
     "entiteit": "Wijk, gemeente, experiment of partner",
 }
 #: Dutch labels of the statuses.
