@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from indexer.knowledge.context import DocumentContext
 from indexer.knowledge.link import (
     LINK_TYPES,
     QUOTE_LIMIT,
@@ -100,16 +101,28 @@ def standin_mentions(passages: tuple[Passage, ...] | list[Passage], reg: Registr
 _EXTRACTORS: dict[int, tuple[Registry, object]] = {}
 
 
-def find_mentions(passages: tuple[Passage, ...] | list[Passage], reg: Registry) -> list[Mention]:
+def find_mentions(
+    passages: tuple[Passage, ...] | list[Passage],
+    reg: Registry,
+    contexts: dict[str, DocumentContext] | None = None,
+) -> list[Mention]:
     """Mentions from the real extractor when it is importable, else from the stand-in.
 
-    One extractor is built per registry object (building takes seconds).
+    One extractor is built per registry object (building takes seconds).  ``contexts``:
+    what the extractor knows about the documents beyond these passages.
     """
     if EntityExtractor is None:
         return standin_mentions(passages, reg)
     if id(reg) not in _EXTRACTORS:
         _EXTRACTORS[id(reg)] = (reg, EntityExtractor(reg))
-    return list(_EXTRACTORS[id(reg)][1].extract(list(passages)))
+    return list(_EXTRACTORS[id(reg)][1].extract(list(passages), contexts=contexts))
+
+
+def corpus_context() -> dict[str, DocumentContext]:
+    """The context of a one-passage test document whose sentence comes from the reports:
+    the gemeenten the reports name (a wijk needs its gemeente in the document)."""
+    named = {m.entity_id for m in corpus_mentions() if m.entity_id.startswith("gemeente/")}
+    return {"test": DocumentContext(gemeenten=frozenset(named))}
 
 
 @lru_cache(maxsize=1)
@@ -504,7 +517,8 @@ def test_actief_in_from_activity_sentences(
     sentence: str, expected: set[tuple[str, str]], absent: set[str]
 ) -> None:
     passages = one_passage(sentence)
-    links = extract_links(passages, find_mentions(passages, registry()), registry())
+    mentions = find_mentions(passages, registry(), corpus_context())
+    links = extract_links(passages, mentions, registry())
     found = {(lk.source_id, lk.target_id) for lk in links if lk.type == "actief_in"}
     assert expected <= found
     assert not {t for _, t in found} & absent

@@ -432,3 +432,14 @@ def test_the_home_page_says_what_the_kennisbank_holds_now(client) -> None:  # ty
             "period": "2008, 2010",
         }
     ]
+
+
+def test_the_buurten_table_of_bijlage_3_is_no_passage_about_its_gemeenten(client) -> None:  # type: ignore[no-untyped-def]
+    data = client.get("/api/search?f.type=voortgangsrapportage").get_json()
+    gemeenten = {v["label"] for f in data["facets"] if f["name"] == "gemeente" for v in f["values"]}
+    assert "Utrecht" in gemeenten
+    assert not {"Amstelveen", "Diemen", "Wageningen", "Tiel"} & gemeenten  # only buurt locations
+    utrecht = client.get("/api/search?f.gemeente=gemeente/utrecht").get_json()["hits"]
+    assert utrecht and all("Bijlage 3" not in (h.get("section_path") or []) for h in utrecht)
+    table = client.get("/api/search?q=Uilenstede").get_json()["hits"]
+    assert table and table[0]["section_path"] == ["Bijlage 3"]  # still found as text

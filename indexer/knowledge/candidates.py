@@ -8,6 +8,8 @@ entities one surface can name.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -79,7 +81,7 @@ class EntityTable:
         info = self.entities.get(entity_id)
         return info.get("gemeente") if info else None
 
-    def flags(self, entity_id: str, key: str) -> dict[str, bool]:
+    def flags(self, entity_id: str, key: str) -> dict[str, Any]:
         """The flags of one normalised name of an entity (see ``registry_table``)."""
         info = self.entities.get(entity_id, {})
         found = info.get("keys", {}).get(key)
@@ -90,6 +92,7 @@ class EntityTable:
             "lower": False,
             "compass": bool(key) and all(w in COMPASS_WORDS for w in key.split()),
             "adjective": False,
+            "caps": [],
         }
 
     def method(self, entity_id: str, key: str) -> str:
@@ -152,6 +155,20 @@ def doc_tokens(doc: Doc) -> Tokens:
 
 #: :func:`~kennisbank.registry.normalise` with a cache: surfaces repeat across passages.
 name_key = lru_cache(maxsize=65536)(normalise)
+
+_NON_WORD = re.compile(r"[\W_]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'"})
+
+
+@lru_cache(maxsize=65536)
+def cased_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` as :func:`~kennisbank.registry.normalise` splits them, with
+    their case kept: word ``i`` here is word ``i`` of the lookup key (``De Hoogte`` →
+    ``("De", "Hoogte")``, ``Wielwijk en Crabbehof`` → ``("Wielwijk", "Crabbehof")``)."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.translate(_APOSTROPHES).replace("'", "").replace("&", " en ")
+    return tuple(w for w in _NON_WORD.sub(" ", folded).split() if w.casefold() != "en")
 
 
 def type_rank(entity_type: str, prefer: str | None = None) -> int:
@@ -221,6 +238,7 @@ __all__ = [
     "Candidate",
     "EntityTable",
     "Tokens",
+    "cased_words",
     "doc_tokens",
     "is_sentence_initial",
     "name_key",

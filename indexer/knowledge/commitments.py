@@ -23,6 +23,17 @@ The items of a list announced by a commitment sentence that ends in a colon or
 semicolon (the 2008 report's "Met deze voortgangsrapportage kom ik tegemoet aan
 de volgende toezeggingen ...;") are commitments item by item, whole.
 
+Some sentences with a cue promise nothing: an oath (``Ik zweer dat ik getrouw zal
+zijn``), a document informing its reader now (``Door middel van deze circulaire wordt u
+geïnformeerd``) and a rhetorical question (``zult u zich wellicht afvragen``).
+
+Where a sentence stands matters as much (:mod:`indexer.knowledge.genre`): in a
+parliamentary document (Kamerstuk, Kamerbrief, Handelingen, voortgangsrapportage) every
+cue counts; in a statute, regulation, circulaire, plan or other document only a sentence
+that states a toezegging *to parliament* (``Gezien mijn toezegging aan de Eerste Kamer``,
+``Bij de parlementaire behandeling heb ik toegezegd``).  Without document profiles every
+passage is read as a parliamentary one.
+
 For each commitment the module records the cue, the first full date stated after
 the cue (else the first in the sentence) as ISO ``YYYY-MM-DD``, the Kamerstuk
 references in the sentence or, when it has none, in the footnotes whose markers
@@ -37,6 +48,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
+from indexer.knowledge.genre import (
+    PARLIAMENTARY,
+    DocumentProfile,
+    genre,
+    states_parliamentary_commitment,
+)
 from indexer.knowledge.link import index_mentions, sentence_spans, unit_spans
 from kennisbank.model import Commitment, Mention, Passage
 from kennisbank.refs import find_refs
@@ -64,6 +81,14 @@ _CUES: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:ik|wij|we)\s+(?:(?!dat\b|die\b|als\b|of\b|wat\b|het\b|de\b|een\b|er\b|dit\b|deze\b)"
         r"\w+\s+){1,3}?(?:zal|zullen)\b",
     )
+)
+#: Sentences with a cue that promise nothing (module docstring).
+_NO_PROMISE = re.compile(
+    r"\bzweer\b|\bbelo(?:o)?f\b|\bzweren\b"
+    r"|\b(?:door\s+middel\s+van|in|met|bij)\s+(?:deze|dit|de\s+onderhavige)\s+"
+    r"(?:circulaire|publicatie|brief|regeling|besluit|mededeling)\s+(?:wordt|worden)\s+u\b"
+    r"|\bzult\s+u\s+(?:zich|zichzelf)\b",
+    re.IGNORECASE,
 )
 #: Every cue pattern contains one of these (lowercase): a sentence without any of them
 #: is no commitment, and most sentences are skipped without trying the patterns.
@@ -94,6 +119,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _SUPERSCRIPT = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+#: A full stop between a word and the capitalised next word, without a space.
+_GLUED_STOP = re.compile(r"(?<=[a-zà-ÿ]{2})[.!?](?=[A-Z][a-zà-ÿ])")
 _FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SKIPPED_KINDS = ("heading", "table")
 #: Longer cue phrases are shortened to their first word and last three words.
@@ -115,9 +142,21 @@ def _find_cue(sentence: str) -> tuple[str, int] | None:
     return None
 
 
-def commitment_cue(sentence: str) -> str | None:
-    """The phrase that makes ``sentence`` a commitment, or ``None`` (see the module doc)."""
+def _promise(sentence: str, parliamentary: bool = True) -> tuple[str, int] | None:
+    """(cue phrase, offset) when ``sentence`` is a commitment in a document that is
+    ``parliamentary`` or not (module docstring), else ``None``."""
     found = _find_cue(sentence)
+    if found is None or _NO_PROMISE.search(sentence):
+        return None
+    if not parliamentary and not states_parliamentary_commitment(sentence):
+        return None
+    return found
+
+
+def commitment_cue(sentence: str, profile: DocumentProfile = PARLIAMENTARY) -> str | None:
+    """The phrase that makes ``sentence`` a commitment in a document with ``profile``
+    (default: a parliamentary document), or ``None`` (see the module doc)."""
+    found = _promise(sentence, genre(profile) == "parlementair")
     return found[0] if found else None
 
 
@@ -181,7 +220,9 @@ class _Footnotes:
         return identifiers, year
 
 
-def _announced_items(passage: Passage, previous: Passage | None) -> bool:
+def _announced_items(
+    passage: Passage, previous: Passage | None, parliamentary: bool = True
+) -> bool:
     """True when ``passage`` is a list announced by a commitment sentence ending in ``:``/``;``."""
     if passage.kind != "list" or previous is None or previous.kind == "heading":
         return False
@@ -191,38 +232,63 @@ def _announced_items(passage: Passage, previous: Passage | None) -> bool:
     if not spans:
         return False
     last = previous.text[spans[-1][0] : spans[-1][1]].rstrip()
-    return last.endswith((":", ";")) and commitment_cue(last) is not None
+    return last.endswith((":", ";")) and _promise(last, parliamentary) is not None
 
 
 def _units(passage: Passage, announced: bool) -> list[tuple[int, int]]:
-    return unit_spans(passage.text) if announced else sentence_spans(passage.text)
+    if announced:
+        return unit_spans(passage.text)
+    return [piece for span in sentence_spans(passage.text) for piece in _glued(passage.text, span)]
+
+
+def _glued(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """``span`` split where a full stop is glued to the next sentence (``mogelijk.Het``),
+    as in text converted without the space after a full stop."""
+    start, end = span
+    pieces: list[tuple[int, int]] = []
+    for match in _GLUED_STOP.finditer(text, start, end):
+        pieces.append((start, match.end()))
+        start = match.end()
+    pieces.append((start, end))
+    return [(s, e) for s, e in pieces if text[s:e].strip()]
 
 
 def find_commitments(
     passages: Sequence[Passage],
     mentions: Iterable[Mention] = (),
     refs_by_passage: Mapping[str, Sequence[str]] | None = None,
+    profiles: Mapping[str, DocumentProfile] | None = None,
 ) -> list[Commitment]:
     """Return the commitments in ``passages`` (in document order; see the module doc).
 
     ``mentions`` fill each commitment's ``entities``.  ``refs_by_passage`` maps a
     passage id to the ``kst-…`` identifiers already found in it; it is used for
     footnote passages (a sentence's own references are located with
-    :func:`kennisbank.refs.find_refs`, which gives their position).
+    :func:`kennisbank.refs.find_refs`, which gives their position).  ``profiles`` maps a
+    document id to its :class:`~indexer.knowledge.genre.DocumentProfile`; a document
+    without one is read as not parliamentary.  Without ``profiles`` at all every
+    document is read as parliamentary.
     """
     ordered = list(passages)
     index = index_mentions(mentions)
     footnotes = _Footnotes(ordered, refs_by_passage)
     found: list[Commitment] = []
     previous: Passage | None = None
+    genres: dict[str, bool] = {}
     for passage in ordered:
         if passage.kind in _SKIPPED_KINDS:
             previous = passage
             continue
-        announced = _announced_items(passage, previous)
+        doc = passage.document_id
+        if doc not in genres:
+            profile = PARLIAMENTARY if profiles is None else profiles.get(doc, DocumentProfile())
+            genres[doc] = genre(profile) == "parlementair"
+        parliamentary = genres[doc]
+        announced = _announced_items(passage, previous, parliamentary)
         intro = _find_cue(previous.text) if announced and previous else None
         for start, end in _units(passage, announced):
-            cue = _find_cue(passage.text[start:end]) or ((intro[0], 0) if intro else None)
+            text = passage.text[start:end]
+            cue = _promise(text, parliamentary) or ((intro[0], 0) if intro else None)
             if cue:
                 found.append(_commitment(passage, (start, end), cue, index, footnotes))
         if passage.kind != "footnote":  # a footnote sits between a passage and the next

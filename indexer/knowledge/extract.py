@@ -11,9 +11,11 @@ passages with ``nlp.pipe`` and turns what it finds into
 * misspelt registry names (method ``fuzzy``, score = rapidfuzz ratio / 100);
 * persons, recognised by title, in brackets or as motion submitters (see
   :mod:`indexer.knowledge.persons`).  Persons are not in the registry: their entity id is
-  ``persoon/<slug of the surname>`` and their method ``context``;
+  ``persoon/<slug of the surname without particles>`` and their method ``context``;
 * thema's per passage (:meth:`EntityExtractor.thema_mentions`, rules ``section``
   and ``vocabulary``, see :mod:`indexer.knowledge.themes`);
+* per document, a wijk or buurt only where the document names its gemeente or the
+  mention states it (see :mod:`indexer.knowledge.context`);
 * with ``RecognitionSettings(use_statistical_model=...)`` also the entities of a
   spaCy model (method ``model``).
 
@@ -25,12 +27,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from spacy.tokens import Doc
 
 from indexer.knowledge.candidates import Candidate, doc_tokens
+from indexer.knowledge.context import DocumentContext, PlaceContext
 from indexer.knowledge.nlp import build_nlp, lemma_lookups
 from indexer.knowledge.settings import RecognitionSettings
 from indexer.knowledge.themes import ThemeMatcher
@@ -60,15 +63,24 @@ class EntityExtractor:
         self.themes = ThemeMatcher(
             self.registry, min_words=self.settings.thema_min_words, lemma=lemma
         )
+        self.places = PlaceContext(self.registry)
 
     # ------------------------------------------------------------------ passages
     def extract(
-        self, passages: Iterable[Passage], *, processes: int | None = None
+        self,
+        passages: Iterable[Passage],
+        *,
+        processes: int | None = None,
+        contexts: Mapping[str, DocumentContext] | None = None,
     ) -> list[Mention]:
         """All mentions in ``passages``, passage by passage, in text order.
 
         Names, persons and model entities come from the pipeline (run in batches
-        with ``nlp.pipe``); thema mentions from :meth:`thema_mentions`.
+        with ``nlp.pipe``); thema mentions from :meth:`thema_mentions`.  The passages
+        of a document are its context: a wijk or buurt is kept only where the
+        document (these passages, plus ``contexts[document_id]`` when given) names its
+        gemeente or the mention states it (:mod:`indexer.knowledge.context`); pass
+        whole documents.
 
         Each passage is read on its own, so many passages are shared out over
         ``processes`` forked worker processes (default: one per usable CPU, and only
@@ -78,8 +90,10 @@ class EntityExtractor:
         items = list(passages)
         count = parallel_processes(len(items), processes)
         if count > 1:
-            return self._extract_forked(items, count)
-        return self._extract_here(items)
+            found = self._extract_forked(items, count)
+        else:
+            found = self._extract_here(items)
+        return self.places.filter(found, contexts)
 
     def _extract_here(self, items: list[Passage]) -> list[Mention]:
         mentions: list[Mention] = []
@@ -253,6 +267,7 @@ def _extract_range(
 
 
 __all__ = [
+    "DocumentContext",
     "EntityExtractor",
     "PARALLEL_MIN_PASSAGES",
     "RecognitionSettings",

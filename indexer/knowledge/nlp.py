@@ -41,6 +41,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from indexer.knowledge.candidates import cased_words
 from indexer.knowledge.persons import PersonRules
 from indexer.knowledge.resolver import FuzzyMatcher, Resolver, StatisticalNER
 from indexer.knowledge.rules import COMPASS_WORDS, SPANS_KEY, ContextRules
@@ -137,14 +138,16 @@ def registry_table(registry: Registry) -> dict[str, Any]:
     ``keys`` maps each normalised name of the entity to flags: ``acronym`` (every
     form with this key is written in capitals: ``TAS``, ``CWI``), ``lower`` (the
     registry has an all-lowercase form), ``compass`` (the key consists of compass
-    words only: ``oost``, ``zuid west``) and ``adjective`` (``Haagse``).
+    words only: ``oost``, ``zuid west``), ``adjective`` (``Haagse``) and ``caps`` (the
+    positions after the first of the words that every form with this key capitalises:
+    ``[1]`` for ``De Hoogte``, so that ``De hoogte van de uitkering`` is no name).
     """
     entities: dict[str, Any] = {}
     for entity in registry.all():
         if entity.type not in NAMED_TYPES:
             continue
         kinds = {alias.text: alias.kind for alias in entity.aliases}
-        keys: dict[str, dict[str, bool]] = {}
+        keys: dict[str, dict[str, Any]] = {}
         for text in entity.names:
             key = normalise(text)
             if not key or key in GENERIC_WORDS:
@@ -156,8 +159,14 @@ def registry_table(registry: Registry) -> dict[str, Any]:
                     "lower": False,
                     "compass": all(word in COMPASS_WORDS for word in key.split()),
                     "adjective": False,
+                    "caps": None,
                 },
             )
+            capitalised = [
+                i for i, word in enumerate(cased_words(text)) if i > 0 and word[:1].isupper()
+            ]
+            caps = flags["caps"]
+            flags["caps"] = capitalised if caps is None else [i for i in caps if i in capitalised]
             flags["acronym"] = flags["acronym"] and not any(c.islower() for c in text)
             flags["lower"] = flags["lower"] or not any(c.isupper() for c in text)
             flags["adjective"] = flags["adjective"] or kinds.get(text) == "adjective"

@@ -2,8 +2,11 @@
 
 Persons are not in the curated registry.  :class:`PersonRules` finds them by
 rule and gives them the id ``persoon/<slug>``, where the slug is made from the
-surname (``oud-minister Van der Laan`` → ``persoon/van-der-laan``,
-``Prof. dr. Evelien Tonkens`` → ``persoon/tonkens``); the method is ``context``.
+surname without its particles, the part a Dutch name is sorted by (``oud-minister Van
+der Laan`` → ``persoon/laan``, ``Prof. dr. Evelien Tonkens`` → ``persoon/tonkens``), so
+that one person written with and without particles is one entity (``staatssecretaris
+Heemskerk`` and ``de heer Van Heemskerk`` → ``persoon/heemskerk``); the method is
+``context``.
 
 Rules (the ``rule`` of the mention):
 
@@ -181,9 +184,22 @@ def surname_tokens(tokens: list[str]) -> list[str]:
 
 
 def person_id(name: str) -> str:
-    """``persoon/<slug of the surname>`` for a written name."""
-    slug = "-".join(normalise(" ".join(surname_tokens(name.split()))).split())
+    """``persoon/<slug of the surname without particles>`` for a written name."""
+    surname = surname_tokens(name.split())
+    core = [t for t in surname if t.lower() not in PARTICLES] or surname
+    slug = "-".join(normalise(" ".join(core)).split())
     return f"persoon/{slug or 'onbekend'}"
+
+
+def canonical_person_id(entity_id: str) -> str:
+    """The current id of a person id made from the surname with its particles
+    (``persoon/van-der-laan`` → ``persoon/laan``); other ids are returned as they are."""
+    kind, _, slug = entity_id.partition("/")
+    if kind != "persoon":
+        return entity_id
+    words = slug.split("-")
+    core = [w for w in words if w not in PARTICLES] or words
+    return f"persoon/{'-'.join(core)}"
 
 
 class PersonRules:
@@ -273,4 +289,4 @@ class PersonRules:
         return extra
 
 
-__all__ = ["PersonRules", "parse_name", "person_id", "surname_tokens"]
+__all__ = ["PersonRules", "canonical_person_id", "parse_name", "person_id", "surname_tokens"]

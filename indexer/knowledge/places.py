@@ -13,7 +13,11 @@ adjective such as ``Haagse``):
     ``de wijk Zuidwest`` (the gemeente named elsewhere in the sentence),
     ``de Haagse wijk Schilderswijk``; a list after the keyword continues the rule.
 ``tabelrij``
-    a table row whose gemeente cell (or the last one above it) names Y.
+    a table row whose gemeente cell (or the last one above it) names Y.  A compass name
+    counts only in a row that names Y itself or continues such a row (its first cell is
+    empty: ``Amsterdam | Oost/Ind. Buurt`` then `` | Oost/Transvaalbuurt``), and only
+    when it starts its cell (``| Oost/Ind. Buurt``), not inside a longer name in a cell
+    (``| knp. Ridderkerk Noord |``).
 ``gemeente in zin``
     a name several gemeenten share, when exactly one of them is in the sentence.
 
@@ -22,7 +26,8 @@ that has no place of that name vetoes the match: it is another place with the
 same name.  So does a sentence that names exactly one gemeente, not X's own
 (``Amsterdam ... met uitzondering van Transvaal``: Amsterdam's Transvaal, not the
 Haagse wijk).  A compass word glued to a word by a hyphen (``Oost-Watergraafsmeer``,
-``Noord-Brabant``) is never a wijk by itself.
+``Noord-Brabant``, ``Noord-ingang``) is never a wijk by itself, and a place name followed
+by a house number (``Het Zand 41``, ``Tussendijken 54``) is a street address.
 """
 
 from __future__ import annotations
@@ -82,7 +87,7 @@ def _is_compound(doc: Doc, start: int, end: int) -> bool:
         and texts[end] == "-"
         and _glued(doc, end - 1)
         and _glued(doc, end)
-        and texts[end + 1][:1].isupper()
+        and texts[end + 1][:1].isalpha()
     )
     before = (
         start >= 2
@@ -92,6 +97,28 @@ def _is_compound(doc: Doc, start: int, end: int) -> bool:
         and texts[start - 2][:1].isalpha()
     )
     return after or before
+
+
+_HOUSE_NUMBER = re.compile(r"^\d{1,4}[a-zA-Z]?$")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def is_address(doc: Doc, end: int) -> bool:
+    """True when a house number follows the name ending at token ``end``: ``Het Zand 41``."""
+    tokens = doc_tokens(doc)
+    if end >= len(tokens.text) or tokens.space[end - 1] != " ":
+        return False
+    number = tokens.text[end]
+    return bool(_HOUSE_NUMBER.match(number)) and not _YEAR.match(number)
+
+
+def _starts_cell(doc: Doc, i: int) -> bool:
+    """True when token ``i`` begins a table cell (after ``|`` or at the start of a line)."""
+    tokens = doc_tokens(doc)
+    j = i - 1
+    while j >= 0 and tokens.text[j].isspace() and "\n" not in tokens.text[j]:
+        j -= 1
+    return j < 0 or tokens.text[j] == "|" or "\n" in tokens.text[j]
 
 
 @dataclass
@@ -115,6 +142,8 @@ class Rows:
         self.lines = text.split("\n")
         self.table = [" | " in line or line.startswith("| ") for line in self.lines]
         self.gemeente: dict[int, str] = {}
+        #: The gemeente of the rows that name it or continue a row that does.
+        self.own: dict[int, str] = {}
         self.prefer: str | None = None
         for line, is_table in zip(self.lines, self.table, strict=True):
             if is_table and normalise(line.split("|", 1)[0]) == "buurt":
@@ -125,24 +154,32 @@ class Rows:
         return bisect.bisect_right(self.starts, doc_tokens(doc).idx[i]) - 1
 
     def assign(self, doc: Doc, gemeenten: list[Candidate]) -> None:
-        """Give each table row the first gemeente in it, else the row above's gemeente."""
+        """Give each table row the first gemeente in it, else the row above's gemeente
+        (``own``: only when the row's first cell is empty, a continuation)."""
         first: dict[int, str] = {}
         for cand in gemeenten:
             first.setdefault(self.line_of(doc, cand.start), cand.entity_id)
         current: str | None = None
-        for index, is_table in enumerate(self.table):
+        own: str | None = None
+        for index, (line, is_table) in enumerate(zip(self.lines, self.table, strict=True)):
             if not is_table:
-                current = None
+                current = own = None
                 continue
+            continues = not line.split("|", 1)[0].strip()
             current = first.get(index, current)
+            own = first.get(index, own if continues else None)
             if current:
                 self.gemeente[index] = current
+            if own:
+                self.own[index] = own
 
-    def row_gemeente(self, doc: Doc, i: int) -> str | None:
-        """The gemeente of the table row of token ``i`` (``None`` outside tables)."""
-        if not self.gemeente:
+    def row_gemeente(self, doc: Doc, i: int, *, own: bool = False) -> str | None:
+        """The gemeente of the table row of token ``i`` (``None`` outside tables); with
+        ``own`` only one the row names or continues."""
+        found = self.own if own else self.gemeente
+        if not found:
             return None
-        return self.gemeente.get(self.line_of(doc, i))
+        return found.get(self.line_of(doc, i))
 
 
 class PlaceRules:
@@ -174,8 +211,12 @@ class PlaceRules:
         found: list[Candidate] = []
         chain: tuple[int, str | None, str, str] | None = None  # (end, gemeente, type, rule)
         for place in places:
+            if is_address(doc, place.end):
+                continue
             ids = place.ids
-            row = rows.row_gemeente(doc, place.start)
+            row = rows.row_gemeente(doc, place.start, own=place.compass)
+            if row is not None and place.compass and not _starts_cell(doc, place.start):
+                row = None  # "| knp. Ridderkerk Noord |": part of a longer name
             if row is not None:
                 ids = [e for e in ids if self.table.gemeente(e) in (row, None)]
                 if not ids:
@@ -318,4 +359,4 @@ class PlaceRules:
         return Candidate(place.start, place.end, eid, "context", 1.0, rule), gemeente, ktype
 
 
-__all__ = ["WIJK_KEYWORDS", "Place", "PlaceRules", "Rows"]
+__all__ = ["WIJK_KEYWORDS", "Place", "PlaceRules", "Rows", "is_address"]

@@ -5,7 +5,8 @@
   :func:`~kennisbank.registry.normalise`-d text).  A hit needs the score
   threshold, the same first letter and number of words, a length within 20 %
   (at least 2 characters), and neither string may be a prefix of the other
-  (``Amsterdammers``, ``Rotterdamwet``).  Compass names are never fuzzy-matched.
+  (``Amsterdammers``, ``Rotterdamwet``).  Compass names are never fuzzy-matched, and a
+  wijk or buurt name followed by a house number (``De Krommert 72``) is a street.
 * :class:`StatisticalNER` — runs a spaCy pipeline given by name or path over the
   text; ``PER`` becomes ``persoon/<slug>``, ``ORG`` a registry partner or
   organisatie when the name matches one exactly, else ``organisatie/<slug>``;
@@ -37,6 +38,7 @@ from indexer.knowledge.candidates import (
     type_rank,
 )
 from indexer.knowledge.persons import person_id
+from indexer.knowledge.places import is_address
 from kennisbank.registry import normalise
 
 logger = logging.getLogger(__name__)
@@ -150,6 +152,8 @@ class FuzzyMatcher:
         if abs(len(key) - len(query)) > max(2, 0.2 * len(key)):
             return None
         eid = pick(self.table.keys()[key], self.table)
+        if eid and self.table.type(eid) in ("wijk", "buurt") and is_address(doc, end):
+            return None  # "De Krommert 72": a street
         return (score, eid) if eid else None
 
 

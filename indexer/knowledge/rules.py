@@ -6,10 +6,18 @@ decides, per match:
 
 * **casing** — an all-lowercase surface is never a name (``bewonersparticipatie``,
   ``west``) unless the registry itself writes the name in lowercase; a name that
-  the registry writes only in capitals (``TAS``, ``CWI``) must be in capitals;
-* **clubs and institutions** — a gemeente after ``FC``, ``NAC``, ``Vitesse``,
-  ``Universiteit (van)`` ... or before ``Hogeschool``/``Universiteit`` is part of
-  another name, not the gemeente (``FC Utrecht``, ``Vitesse Arnhem``);
+  the registry writes only in capitals (``TAS``, ``CWI``) must be in capitals; a word
+  after the first that the registry capitalises must be capitalised in the text too
+  (for places: ``De hoogte van de uitkering`` is not the wijk De Hoogte);
+* **clubs, institutions and regions** — a gemeente after ``FC``, ``NAC``, ``Vitesse``,
+  ``Universiteit (van)``, ``rechtbank``, ``gerechtshof``, ``arrondissementsparket``,
+  ``ressort``, ``provincie``, ``(metropool/veiligheids)regio``, ``luchthaven``,
+  ``Belastingdienst``, ``kantoor``, ``Stelling van``, ``Verdrag van`` ... (also as the
+  next item of a list after the plural: ``de provincies Groningen, Friesland en
+  Drenthe``) or before ``Hogeschool``/``Universiteit``/``UR`` is part of another name,
+  not the gemeente (``FC Utrecht``, ``Vitesse Arnhem``, ``de rechtbank Rotterdam``;
+  ``de rechtbank te Rotterdam`` is the gemeente).  So is a gemeente glued to a compass
+  word (``Oost-Groningen``) and ``Groningen``/``Utrecht`` in a list of provinces;
 * **experiments** — a one-word experiment name (``Bewonersparticipatie``) or a
   lowercase or sentence-initial one (``gezonde wijk``) needs the cue word
   ``experiment(en)`` / ``geëxperimenteerd`` at most four tokens before it, or must
@@ -37,6 +45,7 @@ from indexer.knowledge.candidates import (
     TYPE_ORDER,
     Candidate,
     EntityTable,
+    cased_words,
     doc_tokens,
     is_sentence_initial,
     name_key,
@@ -49,8 +58,70 @@ from indexer.knowledge.places import Place, PlaceRules, Rows
 CLUB_WORDS = frozenset(
     {"fc", "sc", "nac", "vitesse", "ado", "psv", "rkc", "vvv", "rbc", "nec", "ajax", "sparta"}
 )
-INSTITUTION_BEFORE = frozenset({"universiteit", "hogeschool", "college"})
-INSTITUTION_AFTER = frozenset({"hogeschool", "universiteit"})
+#: Words after which a gemeente's name is part of the name of an institution, an office,
+#: a court, a region or a province: ``Universiteit Utrecht``, ``de rechtbank Rotterdam``,
+#: ``Metropoolregio Amsterdam``, ``de provincie Groningen``, ``kantoor Amsterdam``.
+INSTITUTION_BEFORE = frozenset(
+    {
+        "universiteit",
+        "universiteiten",
+        "hogeschool",
+        "college",
+        "rechtbank",
+        "rechtbanken",
+        "gerechtshof",
+        "gerechtshoven",
+        "hof",
+        "ressort",
+        "arrondissement",
+        "arrondissementsparket",
+        "ressortsparket",
+        "parket",
+        "regio",
+        "regio's",
+        "stadsregio",
+        "metropoolregio",
+        "veiligheidsregio",
+        "politieregio",
+        "provincie",
+        "provincies",
+        "luchthaven",
+        "luchthavens",
+        "belastingdienst",
+        "kantoor",
+        "vestiging",
+        "coördinator",
+    }
+)
+#: Words that make a name after ``<word> van`` another name: ``Universiteit van Amsterdam``,
+#: ``Stelling van Amsterdam``, ``Verdrag van Maastricht``, ``Staten van Utrecht``.
+INSTITUTION_BEFORE_VAN = frozenset(
+    {"universiteit", "hogeschool", "stelling", "verdrag", "vrede", "unie", "staten", "provincie"}
+)
+INSTITUTION_AFTER = frozenset({"hogeschool", "universiteit", "ur", "university", "airport"})
+#: The provinces: ``Groningen`` and ``Utrecht`` next to one of them are provinces too.
+PROVINCES = frozenset(
+    {
+        "groningen",
+        "friesland",
+        "fryslan",
+        "drenthe",
+        "overijssel",
+        "flevoland",
+        "gelderland",
+        "utrecht",
+        "noord-holland",
+        "zuid-holland",
+        "zeeland",
+        "noord-brabant",
+        "limburg",
+    }
+)
+_LIST_SEPARATORS = frozenset({",", "en", "of", ";"})
+#: Entity types whose capitalised words must be capitalised in the text (``De Hoogte``).
+_CASED_TYPES = frozenset({"wijk", "buurt", "gemeente"})
+#: How far back a list of names is followed to the word that introduces it.
+_LIST_REACH = 16
 _SMALL_WORDS = frozenset({"de", "het", "in", "met", "van", "en", "een", "voor", "op"})
 _CUE = re.compile(r"^(?:ge)?[eë]xperiment", re.IGNORECASE)
 _CUE_WINDOW = 4
@@ -92,7 +163,7 @@ class ContextRules:
             for eid in group.ids:
                 etype = self.table.type(eid)
                 flags = self.table.flags(eid, group.key)
-                if not self._casing_ok(group, flags):
+                if not self._casing_ok(group, flags, etype in _CASED_TYPES):
                     if not (etype == "experiment" and self._cued(doc, group, cued_end)):
                         continue
                 if etype in ("wijk", "buurt"):
@@ -133,11 +204,16 @@ class ContextRules:
         return groups
 
     @staticmethod
-    def _casing_ok(group: _Group, flags: dict[str, bool]) -> bool:
+    def _casing_ok(group: _Group, flags: dict[str, Any], places: bool = True) -> bool:
         has_upper = any(c.isupper() for c in group.surface)
         if not has_upper and not flags["lower"]:
             return False
-        return not (flags["acronym"] and any(c.islower() for c in group.surface))
+        if flags["acronym"] and any(c.islower() for c in group.surface):
+            return False
+        words = cased_words(group.surface)
+        if places and flags["caps"] and len(words) == len(group.key.split()):
+            return all(words[i][:1].isupper() for i in flags["caps"] if i < len(words))
+        return True
 
     def _cued(self, doc: Doc, group: _Group, cued_end: int | None) -> bool:
         sentence_start = sentence_starts(doc)[group.start]
@@ -172,12 +248,24 @@ class ContextRules:
 
     @staticmethod
     def _gemeente_ok(doc: Doc, group: _Group) -> bool:
+        """False when the gemeente's name is part of another name (module docstring)."""
         tokens = doc_tokens(doc)
-        window = range(max(0, group.start - 2), group.start)
-        before = [tokens.lower[k] for k in window if tokens.text[k] != "-"]
-        if before and (before[-1] in CLUB_WORDS or before[-1] in INSTITUTION_BEFORE):
-            return False
-        if len(before) == 2 and before[-1] == "van" and before[0] in INSTITUTION_BEFORE:
+        start = group.start
+        if _after_compass(doc, start):
+            return False  # Oost-Groningen, West-Brabant: a region
+        starts = [start]
+        # Also from the start of a hyphenated pair it ends: "ressort Arnhem-Leeuwarden".
+        while start >= 2 and tokens.text[start - 1] in ("-", "–") and _titled(doc, start - 2):
+            start -= 2
+            starts.append(start)
+        for first in starts:
+            window = range(max(0, first - 2), first)
+            before = [tokens.lower[k] for k in window if tokens.text[k] not in ("-", "–")]
+            if before and (before[-1] in CLUB_WORDS or before[-1] in INSTITUTION_BEFORE):
+                return False
+            if len(before) == 2 and before[-1] == "van" and before[0] in INSTITUTION_BEFORE_VAN:
+                return False
+        if _listed_after(doc, start, INSTITUTION_BEFORE) or _among_provinces(doc, group):
             return False
         if group.end >= len(tokens.text):
             return True
@@ -190,11 +278,74 @@ class ContextRules:
         return Candidate(group.start, group.end, eid, self.table.method(eid, group.key))
 
 
+def _titled(doc: Doc, i: int) -> bool:
+    """True when token ``i`` starts with a capital (or is ``'s``/``’s``)."""
+    text = doc_tokens(doc).text[i]
+    return text[:1].isupper() or text in ("'s", "’s")
+
+
+def _after_compass(doc: Doc, start: int) -> bool:
+    """True for a name glued behind a compass word: ``Oost-Groningen``."""
+    tokens = doc_tokens(doc)
+    return (
+        start >= 2
+        and tokens.text[start - 1] == "-"
+        and tokens.space[start - 2] == ""
+        and tokens.space[start - 1] == ""
+        and tokens.lower[start - 2] in COMPASS_WORDS
+    )
+
+
+def _listed_after(doc: Doc, start: int, words: frozenset[str]) -> bool:
+    """True when the name at ``start`` is a later item of a list of names that follows one
+    of ``words``: ``de provincies Groningen, Friesland en Drenthe``, ``de luchthavens
+    Eelde, Maastricht of Rotterdam``."""
+    tokens = doc_tokens(doc)
+    sentence = sentence_starts(doc)[start] if start < len(tokens.text) else 0
+    crossed = False
+    j = start - 1
+    while j >= max(sentence, start - _LIST_REACH):
+        lower = tokens.lower[j]
+        if lower in _LIST_SEPARATORS:
+            crossed = True
+        elif not (_titled(doc, j) or lower in ("-", "–")):
+            return crossed and lower in words
+        j -= 1
+    return False
+
+
+def _among_provinces(doc: Doc, group: _Group) -> bool:
+    """True for a province's name (``Groningen``, ``Utrecht``) next to another province in
+    a list: ``Groningen, Friesland en Drenthe``."""
+    if group.key not in PROVINCES:
+        return False
+    tokens = doc_tokens(doc)
+    neighbours: list[str] = []
+    for step in (-1, 1):
+        j = group.start - 1 if step < 0 else group.end
+        seen = 0
+        while 0 <= j < len(tokens.text) and seen < 2:
+            if tokens.lower[j] in _LIST_SEPARATORS:
+                seen += 1
+            elif tokens.text[j].strip():
+                lo, hi = j, j + 1
+                if step > 0 and hi + 1 < len(tokens.text) and tokens.text[hi] == "-":
+                    hi += 2  # Noord-Holland
+                elif step < 0 and lo >= 2 and tokens.text[lo - 1] == "-":
+                    lo -= 2
+                neighbours.append("".join(tokens.lower[lo:hi]))
+                break
+            j += step
+    return any(n in PROVINCES and n != group.key for n in neighbours)
+
+
 __all__ = [
     "CLUB_WORDS",
     "COMPASS_WORDS",
     "INSTITUTION_AFTER",
     "INSTITUTION_BEFORE",
+    "INSTITUTION_BEFORE_VAN",
+    "PROVINCES",
     "SPANS_KEY",
     "TYPE_ORDER",
     "Candidate",

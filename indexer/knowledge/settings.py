@@ -28,7 +28,8 @@ class RecognitionSettings:
       the model is not available, recognition runs without it.
     * ``thema_min_words`` (default 3): how many different indicative words of a
       thema's vocabulary a passage must contain to be about that thema (rule
-      ``vocabulary``).
+      ``vocabulary``); a small vocabulary asks for one word per ``thema_min_words``
+      entries, at least one (see :mod:`indexer.knowledge.themes`).
     * ``batch_size`` (default 64): passages per ``nlp.pipe`` batch.
     """
 

@@ -19,8 +19,11 @@ rule ``vocabulary``
     words of the thema's vocabulary in the registry, outside the names of
     partners and organisaties (``Convenantbureau Overgewicht``); inflections count once
     (``woning``/``woningen`` via the lookup lemmatizer), multi-word entries must
-    occur as a whole (``openbare ruimte``).  The mention spans the first indicative
-    word; the score is ``min(1, found / (2 × min_words))``.
+    occur as a whole (``openbare ruimte``).  A small vocabulary asks for fewer: one
+    word per ``min_words`` entries (at least one), so the three words of
+    *schuldenproblematiek* (``schuldenproblematiek``, ``schuldhulpverlening``,
+    ``schuldenproblemen``) need one, not all three.  The mention spans the first
+    indicative word; the score is ``min(1, found / (2 × needed))``.
 
 A passage gets at most one mention per thema (``section`` first).
 """
@@ -79,6 +82,8 @@ class _Thema:
     multi: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     # first word (and its lemma) of a multi-word entry -> entries starting with it
     firsts: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    # how many different vocabulary words a passage needs (rule ``vocabulary``)
+    needed: int = 1
 
 
 class ThemeMatcher:
@@ -113,6 +118,8 @@ class ThemeMatcher:
                     thema.multi.append((words, key))
                     for first in {words[0], self.lemma(words[0])}:
                         thema.firsts.setdefault(first, []).append((words, key))
+            keys = set(thema.single.values()) | {key for _, key in thema.multi}
+            thema.needed = max(1, min(min_words, len(keys) // min_words))
             self.themas.append(thema)
         self.heading_themes = lru_cache(maxsize=4096)(self._heading_themes)
         self._word_entries = lru_cache(maxsize=65536)(self._entries_of)
@@ -212,7 +219,7 @@ class ThemeMatcher:
         for thema, hits in zip(self.themas, self._vocabulary_hits(tokens), strict=True):
             if thema.id in found:
                 continue
-            if len(hits) >= self.min_words:
+            if len(hits) >= thema.needed:
                 start, end = min(hits.values())
                 found[thema.id] = Mention(
                     entity_id=thema.id,
@@ -222,7 +229,7 @@ class ThemeMatcher:
                     end=end,
                     surface=passage.text[start:end],
                     method="context",
-                    score=round(min(1.0, len(hits) / (2 * self.min_words)), 2),
+                    score=round(min(1.0, len(hits) / (2 * thema.needed)), 2),
                     rule="vocabulary",
                 )
         return sorted(found.values(), key=lambda m: (m.start, m.entity_id))

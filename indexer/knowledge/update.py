@@ -21,8 +21,8 @@ whole corpus is extracted (a full rebuild).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from indexer.knowledge.fingerprint import (
     effective_fingerprint,
     registry_fingerprint,
 )
+from indexer.knowledge.genre import DocumentProfile, profile_from_row
 from indexer.knowledge.harvest_entities import harvest
 from indexer.knowledge.link import extract_links
 from indexer.knowledge.settings import recognition_settings
@@ -69,22 +70,35 @@ def _harvest_summary(item: Any) -> dict[str, Any]:
 
 
 def _persons(mentions: list[Any], registry: Registry) -> list[dict[str, Any]]:
-    """Entities for recognised people, who are not in the curated registry."""
-    found: dict[str, dict[str, Any]] = {}
+    """Entities for recognised people, who are not in the curated registry.
+
+    The name is the surface written most often (the first of those written equally
+    often: ``Heemskerk`` twice and ``Van Heemskerk`` once is ``Heemskerk``); its source is
+    the first passage that writes it.
+    """
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    first: dict[tuple[str, str], Any] = {}
     for m in mentions:
-        if m.entity_id in registry or m.entity_id in found:
+        if m.entity_id in registry:
             continue
-        etype = m.entity_id.split("/", 1)[0]
-        found[m.entity_id] = {
-            "id": m.entity_id,
-            "type": etype,
-            "name": m.surface,
-            "aliases": [],
-            "attributes": {},
-            "origin": "harvested",
-            "sources": [{"fact": "name", "document": m.document_id, "passage": m.passage_id}],
-        }
-    return list(found.values())
+        surfaces[m.entity_id][m.surface] += 1
+        first.setdefault((m.entity_id, m.surface), m)
+    found: list[dict[str, Any]] = []
+    for eid, counts in surfaces.items():
+        name = counts.most_common(1)[0][0]
+        m = first[(eid, name)]
+        found.append(
+            {
+                "id": eid,
+                "type": eid.split("/", 1)[0],
+                "name": name,
+                "aliases": [],
+                "attributes": {},
+                "origin": "harvested",
+                "sources": [{"fact": "name", "document": m.document_id, "passage": m.passage_id}],
+            }
+        )
+    return found
 
 
 def _stored_mentions(store: Store, skip: set[str]) -> dict[str, list[Mention]]:
@@ -111,6 +125,17 @@ def _stored_mentions(store: Store, skip: set[str]) -> dict[str, list[Mention]]:
             )
         )
     return found
+
+
+def document_profiles(
+    store: Store, by_document: Mapping[str, Sequence[Passage]]
+) -> dict[str, DocumentProfile]:
+    """The :class:`~indexer.knowledge.genre.DocumentProfile` of every stored document."""
+    rows = store.conn.execute("SELECT id, doctype, title, identifier, metadata FROM documents")
+    return {
+        row["id"]: profile_from_row(dict(row), (p.text for p in by_document.get(row["id"], ())))
+        for row in rows
+    }
 
 
 def _group(mentions: Iterable[Mention]) -> dict[str, list[Mention]]:
@@ -168,7 +193,9 @@ def update_knowledge(
     refs_by_passage: dict[str, list[str]] = defaultdict(list)
     for ref in store.refs():
         refs_by_passage[ref["passage_id"]].append(ref["identifier"])
-    commitments = find_commitments(passages, mentions, refs_by_passage)
+    commitments = find_commitments(
+        passages, mentions, refs_by_passage, document_profiles(store, by_document)
+    )
     graph.clear(store.conn)
     graph.write_entities(store.conn, registry.all())
     graph.write_entities(store.conn, _persons(mentions, registry))

@@ -27,6 +27,8 @@ from kennisbank.store import Store
 #: Passage kinds whose text is only a heading: indexed with a lower document boost.
 _LOW_BOOST_KINDS = {"heading": 0.5}
 _ENTITY_FIELDS = ("gemeente", "wijk", "experiment", "partner", "thema")
+#: A table naming more distinct buurten than this is a buurten overview (see _record).
+MAX_TABLE_BUURTEN = 20
 
 
 @dataclass
@@ -162,6 +164,13 @@ def _record(
         gemeente = (info.get("attributes") or {}).get("gemeente")
         if etype in ("wijk", "buurt") and isinstance(gemeente, str):
             by_field["gemeente"].append(gemeente)
+    buurten = {e for e in entity_ids if (entities.get(e, {}).get("type") or e[:6]) == "buurt"}
+    if passage.kind == "table" and len(buurten) > MAX_TABLE_BUURTEN:
+        # A table of many buurten (VR2010 bijlage 3: 128 buurten with their gemeente and a
+        # share) names its gemeenten as the buurten's locations, not as what the table is
+        # about: they stay searchable as text but are no gemeente or wijk facet values of it.
+        by_field.pop("gemeente", None)
+        by_field.pop("wijk", None)
     record: dict[str, Any] = {
         "id": f"{passage.document_id}:{passage.id}",
         "passage_id": passage.id,
