@@ -16,9 +16,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kennisbank serve
 
-## test: install and run the whole test suite
-test: $(STAMP)
+## test: install and run the whole test suite (axe-core from npm when npm is there)
+test: $(STAMP) node_modules/.installed
 	$(BIN)/python -m pytest
+
+# axe-core for tests/test_accessibility.py; without npm those tests skip with a message.
+node_modules/.installed: package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm ontbreekt: de toegankelijkheidstests (axe-core) worden overgeslagen"; fi
 
 ## lint: ruff (incl. PLC0415), format check, import contracts (import-linter), declared dependencies (deptry)
 lint: $(STAMP)
@@ -39,4 +45,4 @@ index: $(STAMP)
 serve: run
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .ruff_cache node_modules

@@ -2,7 +2,9 @@
 
 The SVG is inline in the page, built from escaped text only; colours come from
 classes in ``static/style.css`` (the CSP allows no inline styles).  Every chart
-has a ``<title>`` and ``<desc>`` and ``role="img"`` for screen readers.
+has a ``<title>`` and ``<desc>``: ``role="img"`` for a picture, ``role="group"`` for a chart
+whose bars or nodes are links (an image cannot hold links for assistive technology; each
+link is named by its own text, the label and the count).
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ def _short(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _open(ident: str, title: str, desc: str, width: int, height: int, cls: str) -> str:
+def _open(
+    ident: str, title: str, desc: str, width: int, height: int, cls: str, links: bool = False
+) -> str:
+    role = "group" if links else "img"
     return (
-        f'<svg class="chart {cls}" role="img" viewBox="0 0 {width} {height}" '
+        f'<svg class="chart {cls}" role="{role}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" aria-labelledby="{ident}-t {ident}-d" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>'
@@ -40,7 +45,8 @@ def bar_chart(ident: str, title: str, values: Sequence[Mapping[str, Any]], top: 
     width, height = label_w + bar_w + 50, row_h * len(values) + 6
     peak = max(int(v.get("count") or 0) for v in values) or 1
     desc = "; ".join(f"{v['label']}: {v.get('count', 0)}" for v in values)
-    parts = [_open(ident, title, desc, width, height, "bars")]
+    links = any(v.get("url") or v.get("toggle_url") for v in values)
+    parts = [_open(ident, title, desc, width, height, "bars", links)]
     for i, value in enumerate(values):
         y = 3 + i * row_h
         count = int(value.get("count") or 0)
@@ -97,7 +103,9 @@ def relation_graph(
     width, height = 640, 300 if len(nodes) <= 4 else 420
     cx, cy, rx, ry = width / 2, height / 2, 230, height / 2 - 30
     desc = "; ".join(f"{center['name']} — {n['label']} — {n['name']}" for n in nodes)
-    parts = [_open(ident, f"Relaties van {center['name']}", desc, width, height, "graph")]
+    links = any(url_for_entity(n["id"]) for n in (center, *nodes))
+    title = f"Relaties van {center['name']}"
+    parts = [_open(ident, title, desc, width, height, "graph", links)]
     points = []
     for i in range(len(nodes)):
         angle = -math.pi / 2 + 2 * math.pi * i / len(nodes)
