@@ -22,6 +22,12 @@ environment variable           meaning                                      defa
 ``KENNISBANK_VRAAGBAAK_LIMIT`` questions one client address may submit      ``5 per minute;30
                                (Flask-Limiter notation, ``;`` between       per hour``
                                limits)
+``KENNISBANK_TRUSTED_HOSTS``   host names (optional ``:port``) a request's  ``127.0.0.1``,
+                               ``Host`` header may name, comma-separated    ``localhost`` and
+                                                                            the serve host
+``KENNISBANK_THREADS``         worker threads of ``kennisbank serve``       ``8``
+``KENNISBANK_CONNECTION_LIMIT`` open connections before new ones wait       ``1000``
+``KENNISBANK_CHANNEL_TIMEOUT`` seconds an idle connection is kept open      ``30``
 =============================  ===========================================  ==================
 """
 
@@ -60,6 +66,25 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     #: How many questions one client address may submit to the Vraagbaak.
     vraagbaak_limit: str = "5 per minute;30 per hour"
+    #: Host names (``name`` or ``name:port``) a request's ``Host`` header may name;
+    #: None: ``127.0.0.1``, ``localhost`` and :attr:`host` (see :attr:`allowed_hosts`).
+    trusted_hosts: tuple[str, ...] | None = None
+    #: Worker threads of ``kennisbank serve`` (requests handled at once).
+    threads: int = 8
+    #: Open connections ``kennisbank serve`` keeps before new ones wait in the backlog.
+    connection_limit: int = 1000
+    #: Seconds an idle connection is kept open.
+    channel_timeout: int = 30
+
+    @property
+    def allowed_hosts(self) -> tuple[str, ...]:
+        """The trusted hosts: the setting, else ``127.0.0.1``, ``localhost`` and ``host``."""
+        if self.trusted_hosts:
+            return self.trusted_hosts
+        hosts = ["127.0.0.1", "localhost"]
+        if self.host and self.host.lower() not in hosts:
+            hosts.append(self.host.lower())
+        return tuple(hosts)
 
     @property
     def db_path(self) -> Path:
@@ -114,6 +139,62 @@ def _rate_env(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+#: One host name: DNS labels of 1-63 letters, digits and hyphens (not at either end).
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
+_IPV6 = re.compile(r"[0-9a-f.]*:[0-9a-f:.]+")
+
+
+def split_host(value: str) -> tuple[str, int | None] | None:
+    """``host[:port]`` (a name, IPv4 or ``[IPv6]``) as (lower-case host, port); None if invalid.
+
+    IPv6 hosts come back without brackets.  Used for ``KENNISBANK_TRUSTED_HOSTS`` and for
+    a request's ``Host`` header (:mod:`web.errors`).
+    """
+    value = value.strip().lower()
+    if not value or len(value) > 260 or not value.isascii():
+        return None
+    port: int | None = None
+    if value.startswith("["):
+        host, sep, rest = value[1:].partition("]")
+        if not sep or not _IPV6.fullmatch(host) or (rest and not rest.startswith(":")):
+            return None
+        if rest:
+            if not rest[1:].isdigit() or len(rest) > 6:
+                return None
+            port = int(rest[1:])
+    elif value.count(":") > 1:  # a bare IPv6 address (only in the setting)
+        if not _IPV6.fullmatch(value):
+            return None
+        host = value
+    else:
+        host, sep, raw_port = value.partition(":")
+        if sep:
+            if not raw_port.isdigit() or len(raw_port) > 5:
+                return None
+            port = int(raw_port)
+        if len(host) > 253 or not _HOSTNAME.fullmatch(host):
+            return None
+    if port is not None and not 1 <= port <= 65535:
+        return None
+    return host.rstrip("."), port
+
+
+def _hosts_env(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    hosts = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+    bad = [host for host in hosts if split_host(host) is None]
+    if bad or not hosts:
+        raise InvalidInput(
+            f"{name} moet een lijst hostnamen zijn, gescheiden door komma's, elk eventueel "
+            f"met een poort (zoals 'kennisbank.example.nl,localhost:8000'), niet "
+            f"'{(bad[0] if bad else raw)[:80]}'."
+        )
+    return hosts
+
+
 def load_settings(
     *,
     corpus_dir: str | Path | None = None,
@@ -136,4 +217,8 @@ def load_settings(
         spacy_model=env.get("KENNISBANK_SPACY_MODEL") or None,
         secret_key=env.get("KENNISBANK_SECRET_KEY") or None,
         vraagbaak_limit=_rate_env(env, "KENNISBANK_VRAAGBAAK_LIMIT", Settings.vraagbaak_limit),
+        trusted_hosts=_hosts_env(env, "KENNISBANK_TRUSTED_HOSTS"),
+        threads=_int_env(env, "KENNISBANK_THREADS", Settings.threads),
+        connection_limit=_int_env(env, "KENNISBANK_CONNECTION_LIMIT", Settings.connection_limit),
+        channel_timeout=_int_env(env, "KENNISBANK_CHANNEL_TIMEOUT", Settings.channel_timeout),
     )

@@ -72,10 +72,10 @@ def test_document_json_csv_and_pages_carry_passage_citations(client: FlaskClient
         )
         if passage["section_path"]:
             assert passage["citation"]["section"] == " › ".join(passage["section_path"])
-    rows = list(
-        csv.reader(io.StringIO(client.get("/api/search.csv?q=wijkagenten").get_data(as_text=True)))
-    )
-    assert rows[0][-1] == "citaat" and all(row[-1] for row in rows[1:])
+    text = client.get("/api/search.csv?q=wijkagenten").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    column = rows[0].index("citaat")
+    assert all(row[column] for row in rows[1:])
     page = client.get("/document/voortgangsrapportage-wijkenaanpak-2010").get_data(as_text=True)
     assert page.count('class="cite-passage"') >= 100
     search = client.get("/?q=wijkagenten").get_data(as_text=True)

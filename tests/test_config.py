@@ -59,3 +59,18 @@ def test_vraagbaak_limit_accepts_flask_limiter_notation(value: str) -> None:
 def test_vraagbaak_limit_refuses_anything_else_in_dutch(value: str) -> None:
     with pytest.raises(InvalidInput, match="KENNISBANK_VRAAGBAAK_LIMIT moet een limiet zijn"):
         load_settings(env={"KENNISBANK_VRAAGBAAK_LIMIT": value})
+
+
+def test_server_limits_are_settings() -> None:
+    settings = load_settings(
+        env={
+            "KENNISBANK_THREADS": "4",
+            "KENNISBANK_CONNECTION_LIMIT": "200",
+            "KENNISBANK_CHANNEL_TIMEOUT": "10",
+        }
+    )
+    assert (settings.threads, settings.connection_limit, settings.channel_timeout) == (4, 200, 10)
+    defaults = load_settings(env={})
+    assert (defaults.threads, defaults.connection_limit, defaults.channel_timeout) == (8, 1000, 30)
+    with pytest.raises(InvalidInput, match="KENNISBANK_THREADS"):
+        load_settings(env={"KENNISBANK_THREADS": "veel"})

@@ -113,3 +113,124 @@ def test_search_responses_match_their_schema(
         openapi_schema_validator.validate(
             response.get_json(), schema, cls=openapi_schema_validator.OAS31Validator
         )
+
+
+#: A value for each path parameter that names something in the bundled corpus.
+PATH_VALUES = {
+    "doc_id": DOC_2010,
+    "entity_type": WIJK.split("/")[0],
+    "slug": WIJK.split("/")[1],
+    "ref": KST,
+    "vraag_id": "1",
+}
+
+
+#: Other parameters under which a parameter's declared bounds are reachable: the
+#: cross-parameter rule ``(pagina - 1) x limit <= 10000`` is in ``pagina``'s description.
+COMPANIONS = {"pagina": {"limit": "1"}}
+
+
+def _param_valid(param: dict[str, Any], raw: str) -> bool:
+    """Whether the declared parameter accepts the query-string value ``raw``."""
+    if raw.strip() == "":  # blanks around a value are ignored, so blanks alone are empty
+        return bool(param.get("allowEmptyValue")) and not param.get("required")
+    schema = param["schema"]
+    if schema.get("type") == "array":
+        schema = schema["items"]
+    value: Any = raw
+    if schema.get("type") == "integer":
+        if not raw.lstrip("-").isdigit():
+            return False
+        value = int(raw)
+    try:
+        openapi_schema_validator.validate(
+            value, schema, cls=openapi_schema_validator.OAS31Validator
+        )
+    except openapi_schema_validator.validators.ValidationError:  # type: ignore[attr-defined]
+        return False
+    return True
+
+
+def _boundary_values(param: dict[str, Any]) -> list[str]:
+    """The empty value and the values at and just past each declared bound."""
+    schema = param["schema"]
+    schema = schema.get("items", schema) if schema.get("type") == "array" else schema
+    values: list[Any] = ["", " "]
+    if "minimum" in schema:
+        values += [schema["minimum"], schema["minimum"] - 1]
+    if "maximum" in schema:
+        values += [schema["maximum"], schema["maximum"] + 1]
+    if "maxLength" in schema:
+        values += ["k" * schema["maxLength"], "k" * (schema["maxLength"] + 1)]
+    if "enum" in schema:
+        values += [schema["enum"][0], schema["enum"][-1], "onbekend"]
+    if schema.get("type") == "integer":
+        values += ["abc", "1.5"]
+    return [str(value) for value in values]
+
+
+def test_every_operation_answers_empty_and_boundary_values_as_declared(
+    client: FlaskClient, spec: dict[str, Any]
+) -> None:
+    """Walk the document: an empty value, each bound and one past it, for every parameter of
+    every operation; the status must be declared, 400 exactly when the schema says no."""
+    checked = 0
+    for path, item in spec["paths"].items():
+        operation = item["get"]
+        declared = set(operation["responses"])
+        assert {"304", "400"} <= declared, path
+        url = re.sub(r"{([a-z_]+)}", lambda m: PATH_VALUES[m.group(1)], path)
+        params = [p for p in operation.get("parameters", []) if p["in"] == "query"]
+        base = {p["name"]: KST for p in params if p.get("required")}
+        cases = [(None, "", base)]
+        for param in params:
+            for value in _boundary_values(param):
+                companions = {
+                    name: v
+                    for name, v in COMPANIONS.get(param["name"], {}).items()
+                    if any(p["name"] == name for p in params)
+                }
+                cases.append((param, value, {**base, **companions, param["name"]: value}))
+        for param, value, args in cases:
+            response = client.get(url, query_string=args)
+            response.get_data()
+            status = str(response.status_code)
+            assert status in declared, (path, args, status)
+            if param is not None:
+                valid = _param_valid(param, value)
+                assert valid == (status != "400"), (path, param["name"], value, status)
+            if status == "400":
+                body = response.get_json()
+                assert body["status"] == 400 and body["fout"], (path, args)
+            checked += 1
+        # a bad Host header and a matching If-None-Match are declared answers too
+        bad_host = client.get(url, query_string=base, headers={"Host": "a..b"})
+        assert bad_host.status_code == 400 and bad_host.get_json()["status"] == 400
+        first = client.get(url, query_string=base)
+        first.get_data()
+        if "ETag" in first.headers:
+            again = client.get(
+                url, query_string=base, headers={"If-None-Match": first.headers["ETag"]}
+            )
+            assert again.status_code == 304, path
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("jaar_van=2010&jaar_tot=2009", 400),  # described on jaar_van/jaar_tot
+        ("jaar_van=2009&jaar_tot=2009", 200),
+        ("pagina=10001&limit=1", 200),  # the declared maximum, with the smallest page
+        ("pagina=102&limit=100", 400),  # (pagina - 1) x limit > 10,000: described on pagina
+        ("limit=&pagina=&sort=&jaar_van=", 200),  # empty values count as absent
+    ],
+)
+def test_cross_parameter_rules_are_described(
+    client: FlaskClient, spec: dict[str, Any], query: str, status: int
+) -> None:
+    response = client.get(f"/api/search?{query}")
+    assert response.status_code == status
+    params = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert "400" in params["jaar_van"]["description"]
+    assert "10000" in params["pagina"]["description"]

@@ -11,13 +11,23 @@ tokens is ``KENNISBANK_SECRET_KEY`` or one generated on first run in
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, has_request_context, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,7 +35,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kennisbank.config import Settings, load_settings
 from kennisbank.errors import InvalidInput
-from web import api, beheer, charts, errors, markup, toezeggingen, views, vraagbaak
+from web import api, beheer, charts, errors, feeds, markup, toezeggingen, views, vraagbaak
+from web.context import vraagbaak_service
 from web.entity_types import TYPE_LABELS
 from web.params import DEFAULT_SORT, FACETS, MAX_QUERY_CHARS
 
@@ -38,6 +49,27 @@ CSP = (
 SECRET_KEY_FILE = "secret_key"
 #: A session (the CSRF token) ends after this long without a request.
 SESSION_IDLE = timedelta(minutes=30)
+#: Seconds a browser or shared cache may reuse a page or JSON answer that depends only on
+#: the index (after that it revalidates with ``If-None-Match``; see :func:`_caching`).
+CACHE_MAX_AGE = 60
+#: Blueprints whose GET answers depend only on the live index generation and the URL.
+CACHED_BLUEPRINTS = frozenset({"views", "api", "toezeggingen", "feeds"})
+#: Blueprints with forms, CSRF tokens or per-visitor data: ``private, no-store``.
+PRIVATE_BLUEPRINTS = frozenset({"vraagbaak", "beheer"})
+#: Endpoints that also show published Vraagbaak answers (these change without a new
+#: generation, so their validator includes the Vraagbaak's change marker).
+WITH_VRAAGBAAK = frozenset(
+    {
+        "views.index",
+        "api.search",
+        "api.search_csv",
+        "api.search_xlsx",
+        "feeds.search",
+        "feeds.entity",
+        "vraagbaak.api_list",
+        "vraagbaak.api_one",
+    }
+)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -65,9 +97,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(vraagbaak.bp)
     app.register_blueprint(beheer.bp)
     app.register_blueprint(toezeggingen.bp)
+    app.register_blueprint(feeds.bp)
     errors.register(app)
     _protect(app)
     _template_helpers(app)
+    _caching(app)
+    app.wsgi_app = errors.HostGuard(  # type: ignore[method-assign]
+        app.wsgi_app, app.config["KENNISBANK_SETTINGS"].allowed_hosts
+    )
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -160,6 +197,60 @@ def _protect(app: Flask) -> None:
             "probeer het dan opnieuw.",
         )
         response.headers["Retry-After"] = "60"
+        return response
+
+
+def cache_validator() -> str | None:
+    """The ETag of this request's answer, or None when it must not be cached.
+
+    Cached: GET/HEAD of the pages and JSON of :data:`CACHED_BLUEPRINTS` and
+    :data:`WITH_VRAAGBAAK`.  The tag hashes the live generation's name, the full URL
+    (scheme, trusted host, path and query: absolute URLs in the answer depend on them)
+    and, for :data:`WITH_VRAAGBAAK`, the Vraagbaak's change marker; so it is known before
+    the view runs and a matching ``If-None-Match`` is answered with 304 at once.
+    """
+    endpoint = request.endpoint
+    if request.method not in ("GET", "HEAD") or endpoint is None:
+        return None
+    vraagbaak = endpoint in WITH_VRAAGBAAK
+    if not vraagbaak and endpoint.partition(".")[0] not in CACHED_BLUEPRINTS:
+        return None
+    live = current_app.config["KENNISBANK_SETTINGS"].live_generation
+    if live is None:
+        return None
+    key = f"{live.name}\n{request.url}"
+    if vraagbaak:
+        key += f"\n{vraagbaak_service().change_marker()}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _caching(app: Flask) -> None:
+    """``ETag`` and ``Cache-Control: public`` on answers that depend only on the index
+    (:func:`cache_validator`); ``If-None-Match`` → 304.  The Vraagbaak's pages and the
+    staff pages (forms with a CSRF token, per-visitor data) are ``private, no-store``."""
+
+    @app.before_request
+    def not_modified() -> Response | None:
+        tag = cache_validator()
+        g.cache_tag = tag
+        if tag is None or not request.if_none_match.contains_weak(tag):
+            return None
+        response = make_response("", 304)
+        response.set_etag(tag)
+        response.headers["Cache-Control"] = f"public, max-age={CACHE_MAX_AGE}"
+        return response
+
+    @app.after_request
+    def cache_headers(response: Response) -> Response:
+        tag = g.get("cache_tag")
+        endpoint = request.endpoint or ""
+        blueprint = endpoint.partition(".")[0]
+        private = blueprint in PRIVATE_BLUEPRINTS and endpoint not in WITH_VRAAGBAAK
+        if private or "Set-Cookie" in response.headers:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        elif tag and response.status_code == 200 and "Cache-Control" not in response.headers:
+            response.set_etag(tag)
+            response.headers["Cache-Control"] = f"public, max-age={CACHE_MAX_AGE}"
         return response
 
 

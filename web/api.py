@@ -1,10 +1,8 @@
-"""The JSON API: the JSON twins of the pages, the CSV export, reference parsing, OpenAPI."""
+"""The JSON API: the JSON twins of the pages, the CSV and xlsx exports, reference parsing,
+OpenAPI."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
@@ -17,7 +15,7 @@ from web.context import (
     refs_context,
 )
 from web.entities import entities_context, entity_context
-from web.exports import csv_rows
+from web.exports import csv_stream, export_rows, xlsx_bytes
 from web.openapi import openapi_document
 from web.overviews import experimenten_context, partners_context, wijken_context
 from web.params import MAX_REFS_TEXT_CHARS, search_params, text_param
@@ -39,26 +37,31 @@ def search() -> Any:
 
 @bp.get("/search.csv")
 def search_csv() -> Response:
-    """Every hit of a search (all pages) as CSV, streamed row by row."""
+    """Every hit of a search (all pages) as CSV for Dutch Excel, streamed row by row."""
     params = search_params(request.args)
-    rows = csv_rows(params)
+    rows = export_rows(params)
     header = next(rows)  # raises SearchUnavailable before the response starts
-
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
     return Response(
-        stream_with_context(generate()),
+        stream_with_context(csv_stream(header, rows)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="zoekresultaten.csv"'},
+    )
+
+
+#: The media type of an ``.xlsx`` workbook.
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/search.xlsx")
+def search_xlsx() -> Response:
+    """The rows of ``/api/search.csv`` as an Excel workbook (``.xlsx``)."""
+    params = search_params(request.args)
+    rows = export_rows(params)
+    header = next(rows)  # raises SearchUnavailable before the response starts
+    return Response(
+        xlsx_bytes(header, rows),
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": 'attachment; filename="zoekresultaten.xlsx"'},
     )
 
 
@@ -77,7 +80,7 @@ def document(doc_id: str) -> Any:
 @bp.get("/entities")
 def entities() -> Any:
     """JSON twin of ``/entiteiten`` (optionally ``?type=wijk`` …)."""
-    return jsonify(entities_context(request.args.get("type") or None))
+    return jsonify(entities_context((request.args.get("type") or "").strip() or None))
 
 
 @bp.get("/entities/<entity_type>/<slug>")

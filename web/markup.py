@@ -117,3 +117,19 @@ def passage_lines(
         lines.append(linkify(text[start:end], inner))
         pos = end + 1
     return lines
+
+
+def aantal(n: Any, enkelvoud: str, meervoud: str) -> str:
+    """``n`` with the singular or the plural noun: ``1 passage``, ``4 passages``, ``0
+    passages`` (the template filter ``{{ n | aantal("passage", "passages") }}``)."""
+    count = int(n or 0)
+    return f"{count} {enkelvoud if count == 1 else meervoud}"
+
+
+_NUMBER_SPACE = re.compile(r"(?<=\d)(?: / | )(?=\d{3}\b)|(?<=nr\.) (?=\d)")
+
+
+def nobreak(text: Any) -> str:
+    """``text`` with the spaces inside dossier numbers ("30 995") and after "nr." made
+    non-breaking, so a number is never split across lines (template filter ``nobreak``)."""
+    return _NUMBER_SPACE.sub(lambda m: m.group().replace(" ", "\u00a0"), str(text))

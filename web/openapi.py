@@ -404,6 +404,9 @@ def _schemas() -> dict[str, Any]:
 
 
 def _query(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A query parameter; an optional one may be empty (``?limit=``: as if it were absent)."""
+    if not extra.get("required"):
+        extra.setdefault("allowEmptyValue", True)
     return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
 
 
@@ -420,10 +423,15 @@ def _path(name: str, description: str) -> dict[str, Any]:
 def _search_parameters() -> list[dict[str, Any]]:
     params = [
         _query("q", "Zoekvraag", {"type": "string", "maxLength": MAX_QUERY_CHARS}),
-        _query("jaar_van", "Vanaf jaar", _YEAR),
-        _query("jaar_tot", "Tot en met jaar", _YEAR),
+        _query("jaar_van", "Vanaf jaar (niet na jaar_tot: anders 400)", _YEAR),
+        _query("jaar_tot", "Tot en met jaar (niet vóór jaar_van: anders 400)", _YEAR),
         _query("sort", "Sortering", {"type": "string", "enum": list(SORTS)}),
-        _query("pagina", "Paginanummer (vanaf 1)", {"type": "integer", "minimum": 1}),
+        _query(
+            "pagina",
+            f"Paginanummer (vanaf 1); (pagina − 1) × limit mag niet boven {MAX_OFFSET} "
+            "komen: verder bladeren geeft 400",
+            {"type": "integer", "minimum": 1, "maximum": MAX_OFFSET + 1},
+        ),
         _query(
             "limit",
             "Resultaten per pagina",
@@ -464,9 +472,28 @@ def _responses(schema: str, *errors: int, media: str = "application/json") -> di
     return responses
 
 
+#: Answers every operation can give: 304 (``If-None-Match`` with the current ``ETag``),
+#: 400 (a malformed or untrusted ``Host`` header, or a bad parameter) and 414 (an absurdly
+#: long path or query string, refused before any work).
+_COMMON_RESPONSES: dict[str, Any] = {
+    "304": {"description": "Niet gewijzigd: If-None-Match noemt de huidige ETag"},
+    "400": {
+        "description": "Ongeldige parameter, of een onbekende of ongeldige Host-kop",
+        "content": {"application/json": {"schema": _ref("Fout")}},
+    },
+    "414": {
+        "description": "Adres te lang (pad boven 2.048 tekens of querystring boven 64 kB)",
+        "content": {"application/json": {"schema": _ref("Fout")}},
+    },
+}
+
+
 def _get(
     summary: str, responses: dict[str, Any], parameters: list[Any] | None = None, op_id: str = ""
 ) -> dict[str, Any]:
+    responses = {**responses}
+    for status, response in _COMMON_RESPONSES.items():
+        responses.setdefault(status, response)
     operation: dict[str, Any] = {"summary": summary, "operationId": op_id, "responses": responses}
     if parameters:
         operation["parameters"] = parameters
@@ -475,7 +502,9 @@ def _get(
 
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document (a plain dict, ready for ``jsonify``)."""
-    type_param = _query("type", "Soort entiteit", {"type": "string", "enum": list(CARD_TYPES)})
+    type_param = _query(
+        "type", "Soort entiteit (leeg: alle)", {"type": "string", "enum": list(CARD_TYPES)}
+    )
     paths = {
         "/api/search": _get(
             "Zoeken (JSON-tweeling van /)",
@@ -484,10 +513,21 @@ def openapi_document() -> dict[str, Any]:
             "search",
         ),
         "/api/search.csv": _get(
-            "Alle zoekresultaten als CSV",
+            "Alle zoekresultaten als CSV voor Nederlandse Excel (';', UTF-8 met BOM)",
             _responses("Search", 400, 503, media="text/csv"),
             _search_parameters(),
             "searchCsv",
+        ),
+        "/api/search.xlsx": _get(
+            "Alle zoekresultaten als Excel-werkmap (.xlsx)",
+            _responses(
+                "Search",
+                400,
+                503,
+                media="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            _search_parameters(),
+            "searchXlsx",
         ),
         "/api/documents": _get("Alle documenten", _responses("Documents", 503), op_id="documents"),
         "/api/documents/{doc_id}": _get(
@@ -541,8 +581,13 @@ def openapi_document() -> dict[str, Any]:
             [
                 _query(
                     "text",
-                    "Tekst",
-                    {"type": "string", "maxLength": MAX_REFS_TEXT_CHARS},
+                    "Tekst (niet leeg)",
+                    {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": MAX_REFS_TEXT_CHARS,
+                        "pattern": r"\S",
+                    },
                     required=True,
                 )
             ],
@@ -597,7 +642,9 @@ def openapi_document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Alleen-lezen JSON-API; elke HTML-pagina heeft hier een "
             "JSON-tweeling met dezelfde gegevens. Fouten: "
-            '{"fout": …, "status": …}.',
+            '{"fout": …, "status": …}. Een lege waarde van een optionele parameter '
+            "(?limit=) telt als weggelaten. Antwoorden die alleen van de index afhangen "
+            "hebben een ETag en Cache-Control: public; If-None-Match geeft dan 304.",
         },
         "paths": paths,
         "components": {"schemas": _schemas()},

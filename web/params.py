@@ -182,7 +182,7 @@ def search_params(args: MultiDict[str, str], default_limit: int = PAGE_LIMIT) ->
     year_from, year_to = _year(args, "jaar_van"), _year(args, "jaar_tot")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise BadParameter("jaar_van", "'jaar_van' mag niet na 'jaar_tot' liggen.")
-    sort = (args.get("sort") or DEFAULT_SORT).strip()
+    sort = (args.get("sort") or "").strip() or DEFAULT_SORT
     if sort not in SORTS:
         raise BadParameter("sort", f"Sorteren kan op {_either(SORTS)}.")
     page, limit = page_and_limit(args, default_limit)

@@ -24,7 +24,7 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, url_for
 
 from kennisbank.answers import answer_box
 from kennisbank.citations import passage_citation
@@ -94,9 +94,12 @@ def plain(value: Any) -> Any:
 
 
 def _search_url(params: SearchParams, **changes: Any) -> str:
+    """The URL of the page state ``params`` with ``changes``: ``/?…`` on the HTML page,
+    ``/api/search?…`` (same parameters) in the JSON twin."""
     args = params.to_args(**changes)
     query = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in args)
-    return url_for("views.index") + (f"?{query}" if query else "")
+    api = has_request_context() and request.blueprint == "api"
+    return url_for("api.search" if api else "views.index") + (f"?{query}" if query else "")
 
 
 def _quote(text: str) -> str:
@@ -299,15 +302,27 @@ def _with_qa_facet(
 def _pagination(params: SearchParams, total: int) -> dict[str, Any]:
     reachable = min(total, MAX_OFFSET + params.limit)
     pages = max(1, math.ceil(reachable / params.limit))
-    window = range(max(1, params.page - 3), min(pages, params.page + 3) + 1)
+    past_end = bool(total) and params.offset >= total
+    current = min(params.page, pages)
+    window = range(max(1, current - 3), min(pages, current + 3) + 1)
     return {
         "page": params.page,
         "pages": pages,
         "limit": params.limit,
         "total": total,
-        "first": params.offset + 1 if total else 0,
-        "last": min(params.offset + params.limit, total),
-        "prev_url": _search_url(params, page=params.page - 1) if params.page > 1 else None,
+        "first": params.offset + 1 if total and not past_end else 0,
+        "last": min(params.offset + params.limit, total) if not past_end else 0,
+        "past_end": past_end,
+        "note": (
+            f"Pagina {params.page} bestaat niet: er {'is' if pages == 1 else 'zijn'} "
+            f"{pages} {'pagina' if pages == 1 else 'pagina’s'}."
+            if past_end
+            else None
+        ),
+        "last_page_url": _search_url(params, page=pages) if past_end else None,
+        "prev_url": _search_url(params, page=min(params.page - 1, pages))
+        if params.page > 1
+        else None,
         "next_url": _search_url(params, page=params.page + 1) if params.page < pages else None,
         "links": [
             {"page": n, "url": _search_url(params, page=n), "current": n == params.page}

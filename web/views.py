@@ -17,6 +17,7 @@ from web.context import (
 )
 from web.entities import entities_context, entity_context
 from web.entity_types import CARD_TYPES
+from web.markup import aantal, nobreak
 from web.overviews import experimenten_context, partners_context, wijken_context
 from web.params import search_params
 from web.searching import SearchUnavailable, kamerstuk_target, search_context, unavailable_context
@@ -24,6 +25,10 @@ from web.searching import SearchUnavailable, kamerstuk_target, search_context, u
 __all__ = ["bp", "documents_context", "document_context"]
 
 bp = Blueprint("views", __name__)
+#: ``{{ n | aantal("passage", "passages") }}``: every count on every page, with its plural.
+bp.add_app_template_filter(aantal, "aantal")
+#: ``{{ citation | nobreak }}``: "30 995" and "nr. 78" never broken across lines.
+bp.add_app_template_filter(nobreak, "nobreak")
 
 #: ``/<type>/<slug>`` for every entity type with a card.
 _CARD_RULE = "/<any(" + ", ".join(CARD_TYPES) + "):entity_type>/<slug>"

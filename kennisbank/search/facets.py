@@ -42,8 +42,10 @@ KIND_LABELS: dict[str, str] = {
     "heading": "kop",
     "caption": "bijschrift",
 }
-#: How many values of one facet a result lists at most (selected values always).
-FACET_LIMIT = 40
+#: How many values of one facet a result lists at most (selected values always).  High
+#: enough that every value of the corpus is listed (the web shows the first ten and the
+#: rest behind "Toon alle"); the counts are computed for all values anyway.
+FACET_LIMIT = 1000
 
 
 # -- bitsets -----------------------------------------------------------------------------------

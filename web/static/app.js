@@ -46,7 +46,36 @@
     }
   }
 
+  /* Filters of the search page: open beside the results on a wide screen; on a phone
+     they stay behind the "Filters" button so the results come first. */
+  function filtersByWidth() {
+    var filters = document.getElementById("filters");
+    if (!filters || !window.matchMedia) { return; }
+    var wide = window.matchMedia("(min-width: 50.01rem)");
+    filters.open = wide.matches;
+    wide.addEventListener("change", function (event) { filters.open = event.matches; });
+  }
+
+  /* "Toon alle …": a box that narrows a long facet list as you type. */
+  function facetFilters() {
+    document.querySelectorAll("input[data-filter-list]").forEach(function (input) {
+      var list = document.getElementById(input.getAttribute("data-filter-list"));
+      if (!list) { return; }
+      input.parentNode.hidden = false;
+      input.addEventListener("input", function () {
+        var needle = input.value.trim().toLocaleLowerCase("nl");
+        list.querySelectorAll("li").forEach(function (item) {
+          var label = item.querySelector(".label");
+          var text = (label ? label.textContent : item.textContent).toLocaleLowerCase("nl");
+          item.hidden = needle !== "" && text.indexOf(needle) === -1;
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    filtersByWidth();
+    facetFilters();
     popoverFallback();
     copyButtons();
     focusTarget();
