@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from tests.chromium import launch, playwright_or_skip
-from tests.conftest import CORPUS_DIR, REPO_ROOT
-from tests.indexproc import serve_process
+from tests.chromium import playwright_or_skip
+from tests.conftest import REPO_ROOT
+from tests.test_browser import browser, server  # noqa: F401 - the same module fixtures
 
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 #: One URL of every page type (HTML), with the width it is checked at.
@@ -63,21 +63,6 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    proc, base = serve_process(tmp_path_factory.mktemp("axe") / "data", CORPUS_DIR)
-    try:
-        yield base
-    finally:
-        proc.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch(sync_api) as found:
-        yield found
-
-
 def _axe(page: Any, source: str) -> list[dict[str, Any]]:
     page.evaluate(source)
     result = page.evaluate(
@@ -88,7 +73,10 @@ def _axe(page: Any, source: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_serious_or_critical_violation_on_any_page_type(
-    browser: Any, server: str, axe_source: str, width: int
+    browser: Any,  # noqa: F811 - the fixture of tests/test_browser.py
+    server: str,  # noqa: F811
+    axe_source: str,
+    width: int,
 ) -> None:
     context = browser.new_context(
         viewport={"width": width, "height": 900}, locale="nl-NL", bypass_csp=True
@@ -112,7 +100,7 @@ def test_no_serious_or_critical_violation_on_any_page_type(
 
 
 @pytest.fixture()
-def page(browser: Any, server: str) -> Iterator[Any]:
+def page(browser: Any, server: str) -> Iterator[Any]:  # noqa: F811 - imported fixtures
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     found = context.new_page()
     found.set_default_timeout(15_000)
@@ -129,7 +117,7 @@ def _tab_to(page: Any, selector: str, limit: int = 400) -> None:
     raise AssertionError(f"{selector} is met Tab niet te bereiken")
 
 
-def test_search_facets_and_pagination_by_keyboard(page: Any, server: str) -> None:
+def test_search_facets_and_pagination_by_keyboard(page: Any, server: str) -> None:  # noqa: F811
     page.goto(server + "/")
     _tab_to(page, "input#q")
     page.keyboard.type("wonen")

@@ -23,7 +23,7 @@ from kennisbank.graph import entity_names
 from kennisbank.vraagbaak.search import DOCTYPE, DOCTYPE_LABEL
 from web.context import citation_documents, document_citation, open_store
 from web.params import MAX_LIMIT, MAX_OFFSET, SearchParams
-from web.searching import engine, passage_filters, plain, qa_hits
+from web.searching import engine, passage_filters, plain, qa_hits, run_search
 
 #: At most this many rows go into one CSV export.
 MAX_CSV_ROWS = MAX_OFFSET
@@ -179,17 +179,7 @@ def export_rows(params: SearchParams) -> Iterator[list[Any]]:
     filters = passage_filters(params)
     offset = 0
     while filters is not None and offset < MAX_CSV_ROWS - len(answers):
-        result = search.search(
-            params.q,
-            filters=filters,
-            year_from=params.year_from,
-            year_to=params.year_to,
-            sort=params.engine_sort,
-            limit=MAX_LIMIT,
-            offset=offset,
-            facets=False,
-            snippets=False,
-        )
+        result = run_search(search, params, filters, limit=MAX_LIMIT, offset=offset, facets=False)
         hits = getattr(result, "hits", []) or []
         rows = [plain(hit) for hit in hits]
         docs = citation_documents([data["document_id"] for data in rows])

@@ -366,6 +366,31 @@ def _start_documents() -> list[dict[str, Any]]:
         ]
 
 
+def run_search(
+    search: Any,
+    params: SearchParams,
+    filters: dict[str, list[str]],
+    *,
+    limit: int,
+    offset: int,
+    facets: bool,
+) -> Any:
+    """The engine's search for the page state ``params`` with the passage ``filters``
+    (:func:`passage_filters`); snippets come with the facets (the page), not without
+    (the exports)."""
+    return search.search(
+        params.q,
+        filters=filters,
+        year_from=params.year_from,
+        year_to=params.year_to,
+        sort=params.engine_sort,
+        limit=limit,
+        offset=offset,
+        facets=facets,
+        snippets=facets,
+    )
+
+
 def search_context(params: SearchParams) -> dict[str, Any]:
     """Data for the search page and ``/api/search``; raises :class:`SearchUnavailable`."""
     context: dict[str, Any] = {
@@ -385,16 +410,13 @@ def search_context(params: SearchParams) -> dict[str, Any]:
     only_answers = filters is None  # only "Vraag en antwoord" chosen: no passages
     if filters is None:
         filters, passage_limit = _without(params.engine_filters, ENGINE_FIELDS["type"]), 0
-    result = search.search(
-        params.q,
-        filters=filters,
-        year_from=params.year_from,
-        year_to=params.year_to,
-        sort=params.engine_sort,
+    result = run_search(
+        search,
+        params,
+        filters,
         limit=max(1, passage_limit),
         offset=max(0, params.offset - len(answers)),
         facets=True,
-        snippets=True,
     )
     passages = 0 if only_answers else int(getattr(result, "total", 0) or 0)
     total = passages + len(answers)
