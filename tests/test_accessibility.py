@@ -7,7 +7,8 @@ axe-core comes from npm (``package.json``; ``make test`` installs it into
 axe runs through Playwright's page evaluation in a context that bypasses the CSP (the
 site's own CSP forbids injected scripts, rightly); the pages themselves are unchanged.
 Serious and critical violations fail the test, with the rule, the impact and the
-elements; moderate and minor ones are printed.
+elements; moderate and minor ones are printed.  A screenshot of every page at 1366 and
+390 px goes to ``test-artifacts/pagina-<width>-<page>.png``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from tests.conftest import REPO_ROOT
 from tests.test_browser import browser, server  # noqa: F401 - the same module fixtures
 
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: Screenshots of every page type at each width (one screen high).
+ARTIFACTS = REPO_ROOT / "test-artifacts"
 #: One URL of every page type (HTML), with the width it is checked at.
 PAGES = (
     "/",
@@ -71,7 +74,7 @@ def _axe(page: Any, source: str) -> list[dict[str, Any]]:
     return list(result)
 
 
-@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("width", [1366, 390])
 def test_no_serious_or_critical_violation_on_any_page_type(
     browser: Any,  # noqa: F811 - the fixture of tests/test_browser.py
     server: str,  # noqa: F811
@@ -85,8 +88,13 @@ def test_no_serious_or_critical_violation_on_any_page_type(
     failures = []
     minor: dict[str, int] = {}
     try:
+        ARTIFACTS.mkdir(exist_ok=True)
         for path in PAGES:
             page.goto(server + path)
+            name = "".join(c if c.isalnum() else "-" for c in path.strip("/")) or "start"
+            page.screenshot(
+                path=str(ARTIFACTS / f"pagina-{width}-{name[:60]}.png"), full_page=False
+            )
             for violation in _axe(page, axe_source):
                 if violation["impact"] in SERIOUS:
                     nodes = [n["target"] for n in violation["nodes"][:3]]
