@@ -36,6 +36,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from kennisbank.config import Settings, load_settings
 from kennisbank.errors import InvalidInput
 from web import api, beheer, charts, errors, feeds, markup, toezeggingen, views, vraagbaak
+from web.cache import ResponseCache, entry_of, storable
 from web.context import vraagbaak_service
 from web.entity_types import TYPE_LABELS
 from web.params import DEFAULT_SORT, FACETS, MAX_QUERY_CHARS
@@ -102,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _protect(app)
     _template_helpers(app)
     _caching(app)
+    app.extensions["kennisbank_response_cache"] = ResponseCache()
     app.wsgi_app = errors.HostGuard(  # type: ignore[method-assign]
         app.wsgi_app, app.config["KENNISBANK_SETTINGS"].allowed_hosts
     )
@@ -207,7 +209,8 @@ def cache_validator() -> str | None:
     :data:`WITH_VRAAGBAAK`.  The tag hashes the live generation's name, the full URL
     (scheme, trusted host, path and query: absolute URLs in the answer depend on them)
     and, for :data:`WITH_VRAAGBAAK`, the Vraagbaak's change marker; so it is known before
-    the view runs and a matching ``If-None-Match`` is answered with 304 at once.
+    the view runs and a matching ``If-None-Match`` is answered with 304 at once, and an
+    answer rendered before under the same tag comes from :mod:`web.cache` without the view.
     """
     endpoint = request.endpoint
     if request.method not in ("GET", "HEAD") or endpoint is None:
@@ -233,8 +236,12 @@ def _caching(app: Flask) -> None:
     def not_modified() -> Response | None:
         tag = cache_validator()
         g.cache_tag = tag
-        if tag is None or not request.if_none_match.contains_weak(tag):
+        if tag is None:
             return None
+        if not request.if_none_match.contains_weak(tag):
+            entry = response_cache().get(tag)  # a rendered answer under the same validator
+            g.cache_hit = entry is not None
+            return entry.response() if entry is not None else None
         response = make_response("", 304)
         response.set_etag(tag)
         response.headers["Cache-Control"] = f"public, max-age={CACHE_MAX_AGE}"
@@ -249,9 +256,17 @@ def _caching(app: Flask) -> None:
         if private or "Set-Cookie" in response.headers:
             response.headers.setdefault("Cache-Control", "private, no-store")
         elif tag and response.status_code == 200 and "Cache-Control" not in response.headers:
+            if not g.get("cache_hit") and storable(response):
+                response_cache().put(tag, entry_of(response))
             response.set_etag(tag)
             response.headers["Cache-Control"] = f"public, max-age={CACHE_MAX_AGE}"
         return response
+
+
+def response_cache() -> ResponseCache:
+    """This app's cache of rendered answers (:mod:`web.cache`), keyed by the ETag."""
+    cache: ResponseCache = current_app.extensions["kennisbank_response_cache"]
+    return cache
 
 
 def _template_helpers(app: Flask) -> None:
