@@ -11,6 +11,8 @@ from typing import Any
 from web.entity_types import CARD_TYPES
 from web.params import (
     FACETS,
+    MAX_FILTER_CHARS,
+    MAX_FILTER_VALUES,
     MAX_LIMIT,
     MAX_OFFSET,
     MAX_QUERY_CHARS,
@@ -20,7 +22,7 @@ from web.params import (
     SORTS,
 )
 from web.toezeggingen import FACETS as REGISTER_FACETS
-from web.vraagbaak import MAX_API_LIMIT
+from web.vraagbaak import MAX_API_LIMIT, MAX_VRAAG_ID
 
 _OBJ: dict[str, Any] = {"type": "object", "additionalProperties": True}
 _STR_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
@@ -442,8 +444,8 @@ def _search_parameters() -> list[dict[str, Any]]:
         params.append(
             _query(
                 f"f.{name}",
-                f"Filter op {label.lower()} (herhaalbaar)",
-                _array({"type": "string"}),
+                _filter_description(label),
+                _filter_values(),
                 style="form",
                 explode=True,
             )
@@ -451,11 +453,25 @@ def _search_parameters() -> list[dict[str, Any]]:
     return params
 
 
+def _filter_description(label: str) -> str:
+    return (
+        f"Filter op {label.lower()} (herhaalbaar; waarden van ten hoogste {MAX_FILTER_CHARS} "
+        f"tekens, samen over alle filters ten hoogste {MAX_FILTER_VALUES}: anders 400)"
+    )
+
+
+def _filter_values(min_length: int = 0) -> dict[str, Any]:
+    """The values of a repeatable filter, as limited in :mod:`web.params`."""
+    value: dict[str, Any] = {"type": "string", "maxLength": MAX_FILTER_CHARS}
+    if min_length:
+        value["minLength"] = min_length
+    return {**_array(value), "maxItems": MAX_FILTER_VALUES}
+
+
 def _register_parameters() -> list[dict[str, Any]]:
-    """The filters of the register of commitments (repeatable, at most 200 characters)."""
-    value = {"type": "string", "minLength": 1, "maxLength": 200}
+    """The filters of the register of commitments (repeatable, limited as on the search)."""
     return [
-        _query(f"f.{name}", f"Filter op {label.lower()} (herhaalbaar)", _array(value), explode=True)
+        _query(f"f.{name}", _filter_description(label), _filter_values(1), explode=True)
         for name, label in REGISTER_FACETS.items()
     ]
 
@@ -619,7 +635,7 @@ def openapi_document() -> dict[str, Any]:
                     "in": "path",
                     "required": True,
                     "description": "Nummer van de gepubliceerde vraag",
-                    "schema": {"type": "integer", "minimum": 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_VRAAG_ID},
                 }
             ],
             "vraag",

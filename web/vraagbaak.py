@@ -51,6 +51,8 @@ MAX_SUGGESTIONS = 5
 RECENT = 10
 #: Default and largest page of ``/api/vragen``.
 API_LIMIT, MAX_API_LIMIT = 20, 100
+#: Largest question number there can be (SQLite's INTEGER); a larger one names no question.
+MAX_VRAAG_ID = 2**63 - 1
 #: A status token is ``secrets.token_urlsafe(24)``; anything much longer is no token.
 MAX_TOKEN = 100
 #: The visitor's words for the statuses of a question.
@@ -211,7 +213,7 @@ def status(token: str) -> Any:
 @bp.get("/vraagbaak/<int:vraag_id>")
 def published(vraag_id: int) -> Any:
     """A published question and answer with its citations."""
-    qa = public_qa(service().published_by_id(vraag_id))
+    qa = public_qa(_published_by_id(vraag_id))
     return render_template("vraagbaak_vraag.html", qa=qa)
 
 
@@ -250,7 +252,15 @@ def api_list() -> Any:
 @bp.get("/api/vragen/<int:vraag_id>")
 def api_one(vraag_id: int) -> Any:
     """One published question and answer."""
-    return jsonify(public_qa(service().published_by_id(vraag_id)))
+    return jsonify(public_qa(_published_by_id(vraag_id)))
+
+
+def _published_by_id(vraag_id: int) -> PublishedQA:
+    """The published question ``vraag_id``; a number beyond :data:`MAX_VRAAG_ID` is unknown
+    (a 404, not SQLite's OverflowError)."""
+    if not 1 <= vraag_id <= MAX_VRAAG_ID:
+        raise QuestionNotFound()
+    return service().published_by_id(vraag_id)
 
 
 @bp.errorhandler(QuestionNotFound)
